@@ -1,0 +1,244 @@
+"""The `interviewer` command. Every failure is one line on stderr and an exit code (DESIGN.md)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import InterviewerError, UserError
+
+ROUNDS = ("bar_raiser", "leadership_principles", "program_design")
+FORMATS = ("text", "json", "markdown", "html")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line (and exit 2), not the whole usage block."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UserError(f"{message} (see `{self.prog} --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="interviewer", description="A mock Bar Raiser for Amazon TPM interviews.")
+    parser.add_argument("--version", action="version", version=f"interviewer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    loop = sub.add_parser("loop", help="run a mock interview (the terminal app, or --headless)",
+                          description="Run a mock interview round. Every turn is saved the moment it exists.")
+    loop.add_argument("--round", choices=ROUNDS, help="which round (default: from config, bar_raiser)")
+    loop.add_argument("--backend", help="local (embedded model, default) or openai")
+    loop.add_argument("--resume", metavar="ID", help="continue a saved session (id or path)")
+    loop.add_argument("--principles", metavar="LP,LP", help="leadership_principles round: the 2-3 LPs to assess")
+    loop.add_argument("--mode", choices=("realistic", "practice"), help="practice shows a hint after each answer")
+    loop.add_argument("--seed", type=int, help="question order seed (for reproducible runs)")
+    loop.add_argument("--headless", action="store_true", help="no UI: answers come from --answers")
+    loop.add_argument("--answers", type=Path, metavar="FILE", help="headless: answers separated by lines holding only ---")
+    loop.add_argument("--out", type=Path, metavar="FILE", help="headless: transcript JSON, rewritten after every turn")
+    loop.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+
+    grade = sub.add_parser("grade", help="grade a transcript on the rubric",
+                           description="Grade a saved session or a transcript file (JSON, plain text).")
+    grade.add_argument("file", type=Path, help="session file, transcript JSON or plain-text transcript")
+    grade.add_argument("--format", choices=FORMATS, default="text")
+    grade.add_argument("--backend", help="local (default) or openai")
+    grade.add_argument("--rubric", type=Path, help="grade under another rubric file (YAML)")
+
+    sub.add_parser("sessions", help="list saved sessions", description="List saved sessions, newest first.")
+    sub.add_parser("config", help="print the effective configuration (secrets masked)",
+                   description="Print the effective configuration, with where it is read from. Secrets are masked.")
+    doctor = sub.add_parser("doctor", help="check the model, embeddings, index and backend",
+                            description="Check that everything the tool needs is in place; print a fix per failure.")
+    doctor.add_argument("--backend", help="check this backend instead of the configured one")
+    doctor.add_argument("--full", action="store_true", help="re-hash the model file (takes a few seconds)")
+    return parser
+
+
+def _settings(args: argparse.Namespace):
+    from .config import load_settings
+
+    return load_settings(backend=getattr(args, "backend", None), round=getattr(args, "round", None),
+                         mode=getattr(args, "mode", None))
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    from .config import config_path
+    from . import paths
+
+    settings = _settings(args)
+    print(f"# config file: {config_path()} ({'present' if config_path().is_file() else 'absent'})")
+    print(f"# data dir: {paths.data_dir()}")
+    print(f"# cache dir: {paths.cache_dir()}")
+    for key, value in settings.public_dict().items():
+        print(f"{key} = {json.dumps(value)}")
+    return 0
+
+
+def cmd_sessions(args: argparse.Namespace) -> int:
+    from .store import list_sessions
+
+    rows = list_sessions()
+    if not rows:
+        print("no saved sessions yet: start one with `interviewer loop`")
+        return 0
+    for r in rows:
+        created = r.created.strftime("%Y-%m-%d %H:%M") if r.created else "?"
+        status = r.vote or (r.ended or "open")
+        print(f"{r.id}  {created}  {r.round:<22} {r.turns:>3} turns  {status}")
+    return 0
+
+
+def _read_answers(path: Path) -> list[str]:
+    from .importers import MAX_BYTES
+
+    if not path.is_file():
+        raise UserError(f"answers file {path} does not exist" if not path.exists() else f"{path} is not a file")
+    if path.stat().st_size > MAX_BYTES:
+        raise UserError(f"answers file {path} is over 5 MB")
+    # Non-UTF-8 bytes are replaced, not fatal: a candidate's paste should not end the session.
+    text = path.read_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n")
+    answers, current = [], []
+    for line in text.split("\n"):
+        if line.strip() == "---":
+            answers.append("\n".join(current).strip())
+            current = []
+        else:
+            current.append(line)
+    if any(s.strip() for s in current):
+        answers.append("\n".join(current).strip())
+    return answers
+
+
+def cmd_loop(args: argparse.Namespace) -> int:
+    if not args.headless:
+        if args.answers or args.out:
+            raise UserError("--answers and --out go with --headless")
+        from .app.main import run_app
+
+        return run_app(_settings(args), resume=args.resume, principles=_principles(args), seed=args.seed)
+    if not args.answers or not args.out:
+        raise UserError("--headless needs --answers FILE and --out FILE")
+    answers = _read_answers(args.answers)
+    if args.out.exists() and not args.force:
+        raise UserError(f"{args.out} exists; pass --force to overwrite it")
+    if args.out.parent and not args.out.parent.exists():
+        raise UserError(f"the folder of --out ({args.out.parent}) does not exist")
+    settings = _settings(args)
+    from .corpus import default_corpus
+    from .interview.engine import Interview
+    from .llm import get_model
+    from .store import write_atomic
+
+    corpus = default_corpus()
+    model = get_model(settings)
+
+    def save(index: int, turn) -> None:
+        write_atomic(args.out, interview.transcript.to_json() + "\n", mode=0o600)
+        label = "Interviewer" if turn.role == "interviewer" else "Candidate"
+        print(f"{label}: {turn.text}", flush=True)
+
+    if args.resume:
+        interview = _resume(args.resume, settings, corpus, model, save)
+    else:
+        interview = Interview.start(settings, corpus, model, round_name=args.round, principles=_principles(args),
+                                    seed=args.seed, on_turn=None)
+        interview.on_turn = save
+        interview.opening()
+    try:
+        for text in answers:
+            if interview.finished:
+                break
+            interview.answer(text)
+        if not interview.finished:
+            interview.end("answers ran out")
+        write_atomic(args.out, interview.transcript.to_json() + "\n", mode=0o600)
+    finally:
+        interview.close()
+        model.close()
+    print(f"# session {interview.transcript.id} saved; transcript in {args.out}", file=sys.stderr)
+    return 0
+
+
+def _resume(ref: str, settings, corpus, model, on_turn):
+    from .interview.engine import Interview
+    from .store import SessionWriter, load_session, resolve_session
+
+    path = resolve_session(ref)
+    loaded = load_session(path)
+    for problem in loaded.problems:
+        print(f"# {path.name}: {problem}", file=sys.stderr)
+    writer = SessionWriter.resume(path)
+    interview = Interview(loaded.transcript, corpus=corpus, settings=settings, model=model, writer=writer,
+                          on_turn=on_turn)
+    if not loaded.transcript.turns:
+        interview.opening()
+    return interview
+
+
+def _principles(args: argparse.Namespace) -> list[str] | None:
+    if not getattr(args, "principles", None):
+        return None
+    from .corpus import PRINCIPLES
+
+    keys = [p.strip() for p in args.principles.split(",") if p.strip()]
+    unknown = [k for k in keys if k not in PRINCIPLES]
+    if unknown:
+        raise UserError(f"unknown principle {unknown[0]!r}; known: {', '.join(PRINCIPLES)}")
+    if not 1 <= len(keys) <= 3:
+        raise UserError("--principles takes one to three principles")
+    return keys
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .grading.grader import grade_transcript
+    from .grading.report import render
+    from .grading.rubric import load_rubric
+    from .importers import load_transcript
+    from .llm import get_model
+
+    transcript = load_transcript(args.file)
+    rubric = load_rubric(args.rubric)
+    settings = _settings(args)
+    model = get_model(settings)
+    try:
+        report = grade_transcript(transcript, rubric, model)
+    finally:
+        model.close()
+    print(render(report, transcript, args.format))
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .doctor import run_doctor
+
+    return run_doctor(_settings(args), full=args.full)
+
+
+COMMANDS = {"loop": cmd_loop, "grade": cmd_grade, "sessions": cmd_sessions, "config": cmd_config,
+            "doctor": cmd_doctor}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help()
+            return 0
+        return COMMANDS[args.command](args)
+    except InterviewerError as exc:
+        print(f"interviewer: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interviewer: interrupted (the session is saved)", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

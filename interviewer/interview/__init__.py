@@ -1,0 +1,1 @@
+"""The interviewer: signals in an answer -> planner decision -> retrieved probes -> phrased follow-up."""

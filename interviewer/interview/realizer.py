@@ -1,0 +1,136 @@
+"""The realizer: the LLM phrases one follow-up from retrieved probes; a validator keeps it in role.
+
+When the model's question fails validation, or the backend fails, the best retrieved probe with its
+slots filled is asked instead, and the turn records that it was a fallback and why.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Sequence
+from functools import cache
+
+from pydantic import BaseModel
+from rapidfuzz import fuzz
+
+from ..corpus import Probe
+from ..errors import BackendError
+from ..llm.base import ChatModel, Message
+from ..resources import prompt_text
+from ..transcript import PlannerDecision
+from .retrieval import ProbeRetriever
+from .signals import extract, vague_phrase
+
+MAX_WORDS = 45
+ANSWER_WORDS_IN_PROMPT = 220  # long pastes are cut: latency grows with every prompt token
+_LEAK = re.compile(
+    r"\b(?:rubric|scor(?:e|ed|ing)|level [1-4]|dimension|evaluator|grader|strong[_ ]hire|no[_ ]hire|"
+    r"bar raiser notes?|probe|planner|system prompt|my instructions|as an ai|language model)\b",
+    re.IGNORECASE,
+)
+_ROLE = re.compile(r"^\s*(?:candidate|interviewer|answer|question|follow-up)\s*:|^\s*(?:great|good|excellent|thanks)\b",
+                   re.IGNORECASE)
+
+
+class RealizedQuestion(BaseModel):
+    text: str
+    fallback: bool = False
+    fallback_reason: str | None = None
+    probe_id: str | None = None
+
+
+@cache
+def _system() -> str:
+    return prompt_text("realizer_system.md").strip()
+
+
+@cache
+def _template() -> str:
+    return prompt_text("realizer_user.md")
+
+
+def clip_answer(answer: str, limit: int = ANSWER_WORDS_IN_PROMPT) -> str:
+    words = answer.split()
+    if len(words) <= limit:
+        return answer.strip()
+    # Keep the start (the story's setup) and the end (what they just said).
+    head, tail = words[: limit // 3], words[-(limit - limit // 3):]
+    return " ".join(head) + " [...] " + " ".join(tail)
+
+
+def problems_with(question: str, previous: Sequence[str]) -> str | None:
+    """Why a generated follow-up cannot be asked, or None when it can."""
+    q = question.strip()
+    if not q:
+        return "empty"
+    if q.count("?") != 1 or not q.endswith("?"):
+        return "not exactly one question"
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", q) if s.strip()]
+    if len(sentences) > 2:
+        return "more than two sentences"
+    if len(q.split()) > MAX_WORDS:
+        return "too long"
+    if _LEAK.search(q):
+        return "mentions the assessment"
+    if _ROLE.search(q) or "\n" in q:
+        return "out of role"
+    for prev in previous:
+        if fuzz.token_set_ratio(q.lower(), prev.lower()) >= 88:
+            return "repeats an earlier question"
+    return None
+
+
+def fill_probe(probe: Probe, answer: str) -> str:
+    phrase = vague_phrase(answer)
+    teams = extract(answer).teams
+    text = probe.text
+    if "{quote}" in text:
+        if not phrase:
+            return probe.plain
+        text = text.replace("{quote}", phrase)
+    if "{team}" in text:
+        if not teams:
+            return probe.plain
+        text = text.replace("{team}", teams[0])
+    return text
+
+
+class Realizer:
+    def __init__(self, model: ChatModel | None, retriever: ProbeRetriever) -> None:
+        self.model = model
+        self.retriever = retriever
+
+    def fallback(self, candidates: list[Probe], answer: str, previous: Sequence[str], reason: str) -> RealizedQuestion:
+        for probe in candidates:
+            text = fill_probe(probe, answer)
+            if problems_with(text, previous) is None:
+                return RealizedQuestion(text=text, fallback=True, fallback_reason=reason, probe_id=probe.id)
+        probe = candidates[0]
+        return RealizedQuestion(text=probe.plain, fallback=True, fallback_reason=reason, probe_id=probe.id)
+
+    def follow_up(self, *, question: str, answer: str, decision: PlannerDecision, round_name: str,
+                  previous: Sequence[str], on_token: Callable[[str], None] | None = None) -> RealizedQuestion:
+        assert decision.probe_target is not None
+        candidates = self.retriever.probes(decision.probe_target, round_name, answer, k=4)
+        fresh = [p for p in candidates if problems_with(fill_probe(p, answer), previous) is None] or candidates
+        if self.model is None:
+            return self.fallback(fresh, answer, previous, "no model loaded")
+        examples = "\n".join(f"- {fill_probe(p, answer)}" for p in fresh[:3])
+        nonce = secrets.token_hex(4)
+        user = _template().format(question=question, answer=clip_answer(answer).replace(nonce, ""), nonce=nonce,
+                                  gap=decision.why, examples=examples)
+        messages = [Message(role="system", content=_system()), Message(role="user", content=user)]
+        pieces: list[str] = []
+        try:
+            for piece in self.model.stream(messages, max_tokens=70, temperature=0.3, stop=["\n\n"]):
+                pieces.append(piece)
+                if on_token:
+                    on_token(piece)
+        except BackendError as exc:
+            return self.fallback(fresh, answer, previous, f"backend error: {exc}")
+        text = " ".join("".join(pieces).split()).strip().strip('"').strip()
+        problem = problems_with(text, previous)
+        if problem:
+            return self.fallback(fresh, answer, previous, f"model output rejected: {problem}")
+        return RealizedQuestion(text=text, probe_id=fresh[0].id if fresh else None)

@@ -1,0 +1,149 @@
+"""Deterministic signals in a candidate's answer: what a Bar Raiser listens for.
+
+Regular expressions, no model: the planner's decision must not depend on the LLM being smart.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel, Field
+
+_NUMWORD = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several|a couple of)"
+_TIMING = re.compile(
+    rf"\b{_NUMWORD}[\s-]+(?:weeks?|days?|months?|sprints?|quarters?)\b|\bweek\s+\d+\b|\bQ[1-4]\b|"
+    r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|"
+    r"\b(?:before|ahead of) (?:the )?(?:launch|deadline|date|freeze|cutover|go-live)\b|\bT-\d+\b",
+    re.IGNORECASE,
+)
+_TEAM = re.compile(
+    r"\b(?:[A-Z][\w&/+-]*(?:\s+[A-Z][\w&/+-]*){0,3})\s+(?:team|org|organization|group|squad|platform|service)\b"
+    r"|\b(?:[A-Z][A-Za-z]+\s)?(?:VP|director|principal engineer|PM|GM|SDM|CTO|CFO|legal|security|compliance|"
+    r"finance|privacy|SRE|infra(?:structure)?|data science|marketing|ops|operations|support)\b",
+)
+_MECHANISM = re.compile(
+    r"\b(?:offered|offer(?:ed)? to|traded|trade(?:d)? (?:off|away)|in exchange|in return|swap(?:ped)?|"
+    r"lent|loaned|gave (?:them|up)|took (?:on|over)|funded|paid for|covered (?:their|the)|"
+    r"committed (?:to|that)|agreed to|would own|I'd own|we'd own|own(?:ed)? the|wrote (?:the|a) (?:first|design|adapter|shim)|"
+    r"embedded|seconded|moved (?:one|two|\d+) (?:of my|engineers?)|headcount|removed (?:the|their)|"
+    r"took (?:the|that) risk|carried (?:the|their)|I told|I said|I proposed|I put (?:it|a)|"
+    r"deprecat|dropped (?:the|our)|descop|cut scope)",
+    re.IGNORECASE,
+)
+_QUOTED_SPEECH = re.compile(r"[\"“][^\"”]{8,}[\"”]")
+_INFLUENCE_VAGUE = re.compile(
+    r"\b(?:aligned|alignment|buy-in|bought in|convinced|persuaded|influenced|partnered|worked (?:closely )?with|"
+    r"got them to|brought (?:them|everyone) (?:on board|together)|built (?:strong )?relationships?|"
+    r"communicated|collaborat\w+|drove|drive|socialized|leveraged|synergy|stakeholders?)\b",
+    re.IGNORECASE,
+)
+_ESCALATION = re.compile(r"\b(?:escalat\w+|raised (?:it|this|the risk)|flagged|brought it to|went to (?:my|the|their) (?:VP|director|manager))\b", re.I)
+_DEPENDENCY = re.compile(r"\b(?:depend\w*|blocked|blocker|blocking|waiting on|upstream|downstream|needed \w+ from|relied on|critical path)\b", re.I)
+_DISCOVERY = re.compile(r"\b(?:noticed|found|spotted|discovered|realized|caught|saw that|mapped|reviewed their (?:roadmap|plan)|before (?:it|they) (?:blocked|became))\b", re.I)
+_SEQUENCE = re.compile(r"\b(?:first|then|before|after|in parallel|sequenc\w+|order|critical path|contract|milestone|phase)\b", re.I)
+_CONFLICT = re.compile(r"\b(?:disagree\w*|pushed back|push back|conflict\w*|refused|objected|tension|versus|vs\.?|argued|wanted .{1,60} while|two directors|competing)\b", re.I)
+_BUSINESS = re.compile(r"\b(?:revenue|customers?|cost|margin|business|GMV|conversion|churn|sales|\$\s?\d|dollars?|contract(?:ual)? penalt|market|launch date|price|profit|users?)\b", re.I)
+_OUTCOME = re.compile(r"\b(?:shipped|launched|delivered|reduced|saved|cut|increased|improved|grew|dropped|on time|slipped|missed|hit)\b", re.I)
+_NUMBER = re.compile(r"\b\d[\d,.]*\s?(?:%|percent|x|k|m|million|billion|ms|hours?|days?|weeks?)?|\$\s?\d", re.I)
+_ARCH = re.compile(
+    r"\b(?:schema|cach\w+|shard\w*|database|db|latency|throughput|microservices?|kafka|queue|replica\w*|"
+    r"index(?:es|ing)?|partition\w*|load balanc\w+|consisten\w+|idempoten\w+|api gateway|redis|dynamo\w*|"
+    r"postgres|sql|nosql|cdn|kubernetes|k8s|scal(?:e|ing|ability)|storage|encryption|tokeniz\w+|rpc|grpc|rest)\b",
+    re.I,
+)
+_JARGON = re.compile(
+    r"\b(?:de-?risk\w*|drove alignment|alignment|stakeholders?|critical path|mapped (?:the|all) dependencies|"
+    r"leverag\w+|synerg\w+|communicated effectively|strong relationships|end-to-end ownership|bias for action|"
+    r"dive deep|raised the bar|holistic\w*|cross-functional)\b",
+    re.I,
+)
+_I = re.compile(r"\b(?:I|me|my|I'm|I've|I'd|myself)\b")
+_WE = re.compile(r"\b(?:we|us|our|we're|we've|we'd|ourselves)\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+class AnswerSignals(BaseModel):
+    """What one answer carries, as counts and examples; the planner reads only this."""
+
+    words: int = 0
+    teams: list[str] = Field(default_factory=list)
+    timing: list[str] = Field(default_factory=list)
+    mechanism: list[str] = Field(default_factory=list)
+    quoted_speech: int = 0
+    vague_influence: list[str] = Field(default_factory=list)
+    escalation: int = 0
+    dependency: int = 0
+    discovery: int = 0
+    sequence: int = 0
+    conflict: int = 0
+    business: int = 0
+    outcome: int = 0
+    numbers: int = 0
+    i_count: int = 0
+    we_count: int = 0
+    jargon: int = 0
+    architecture_share: float = 0.0
+
+    @property
+    def first_person_share(self) -> float:
+        total = self.i_count + self.we_count
+        return self.i_count / total if total else 0.0
+
+    @property
+    def has_mechanism(self) -> bool:
+        return bool(self.mechanism) or self.quoted_speech > 0
+
+    @property
+    def has_timing(self) -> bool:
+        return bool(self.timing)
+
+    @property
+    def has_data(self) -> bool:
+        return self.numbers > 0 and self.outcome > 0
+
+
+def _uniq(items: list[str], limit: int = 8) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        key = item.strip()
+        if key and key.lower() not in (k.lower() for k in seen):
+            seen[key] = None
+    return list(seen)[:limit]
+
+
+def extract(text: str) -> AnswerSignals:
+    text = text or ""
+    words = len(text.split())
+    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    arch_words = sum(len(s.split()) for s in sentences if len(_ARCH.findall(s)) >= 1)
+    return AnswerSignals(
+        words=words,
+        teams=_uniq([m.group(0) for m in _TEAM.finditer(text)]),
+        timing=_uniq([m.group(0) for m in _TIMING.finditer(text)]),
+        mechanism=_uniq([m.group(0) for m in _MECHANISM.finditer(text)]),
+        quoted_speech=len(_QUOTED_SPEECH.findall(text)),
+        vague_influence=_uniq([m.group(0) for m in _INFLUENCE_VAGUE.finditer(text)]),
+        escalation=len(_ESCALATION.findall(text)),
+        dependency=len(_DEPENDENCY.findall(text)),
+        discovery=len(_DISCOVERY.findall(text)),
+        sequence=len(_SEQUENCE.findall(text)),
+        conflict=len(_CONFLICT.findall(text)),
+        business=len(_BUSINESS.findall(text)),
+        outcome=len(_OUTCOME.findall(text)),
+        numbers=len(_NUMBER.findall(text)),
+        i_count=len(_I.findall(text)),
+        we_count=len(_WE.findall(text)),
+        jargon=len(_JARGON.findall(text)),
+        architecture_share=round(arch_words / words, 3) if words else 0.0,
+    )
+
+
+def vague_phrase(text: str, max_words: int = 8) -> str | None:
+    """A short phrase of the candidate's own words worth quoting back ("aligned with infra")."""
+    match = _INFLUENCE_VAGUE.search(text or "")
+    if not match:
+        return None
+    start = match.start()
+    tail = re.split(r"[.,;:!?\n]|\s(?:and|but|so|because|which|while)\s", text[start:], maxsplit=1)[0]
+    phrase = " ".join(tail.split()[:max_words]).strip(" \"'“”")
+    return phrase or None
