@@ -1,0 +1,162 @@
+"""Grade a transcript: per dimension, extract evidence (LLM) + scan (rules), verify every quote
+against the candidate's turns, decide the level by rule, map to Leadership Principles, vote.
+
+How the LLM and the rules combine: the LLM only proposes quotes; a quote counts once it is found
+in a candidate turn. The level is decided by documented rules over the properties of the verified
+evidence (evidence.level_from), so vocabulary without specifics cannot score, and text aimed at
+the grader is removed before either the LLM or the rules see it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+
+from ..corpus import Corpus, default_corpus
+from ..errors import BackendError, StructuredOutputError
+from ..interview.signals import extract
+from ..llm.base import ChatModel, Message
+from ..llm.structured import structured
+from ..resources import prompt_text
+from ..transcript import Transcript
+from .evidence import Quote, features, level_from, scan, verify
+from .injection import sanitize
+from .models import DimensionGrade, Extraction, GradeReport, GradeStats, PrincipleEvidence
+from .rubric import Rubric
+
+TURN_WORDS_IN_PROMPT = 350
+MAX_EVIDENCE = 4
+
+_MISSING_TEXT = {
+    "named": "no named team, person or counterpart",
+    "timing": "no timing (weeks or dates relative to the deadline)",
+    "mechanism": "no concrete mechanism (what was offered, traded or said)",
+    "numbers": "no measurable outcome",
+    "first_person": "no personal role ('I' rather than 'we')",
+    "reasoning": "no reasoning behind the choice",
+    "core": "the dimension's core move is not shown",
+}
+
+
+@cache
+def _prompt(name: str) -> str:
+    return prompt_text(name).strip()
+
+
+def _clip(text: str, limit: int = TURN_WORDS_IN_PROMPT) -> str:
+    words = text.split()
+    return text if len(words) <= limit else " ".join(words[:limit]) + " [...]"
+
+
+def _overlaps(a: Quote, b: Quote) -> bool:
+    return a.turn == b.turn and (a.quote in b.quote or b.quote in a.quote)
+
+
+def _merge(first: list[Quote], second: list[Quote], limit: int = MAX_EVIDENCE) -> list[Quote]:
+    out: list[Quote] = []
+    for q in first + second:
+        if not any(_overlaps(q, kept) for kept in out):
+            out.append(q)
+    return out[:limit]
+
+
+def _stats(transcript: Transcript, texts: list[tuple[int, str]]) -> GradeStats:
+    joined = "\n".join(t for _, t in texts)
+    s = extract(joined)
+    with_data = sum(1 for _, t in texts if extract(t).numbers > 0)
+    evasions = []
+    for turn in transcript.turns:
+        if turn.role == "interviewer" and turn.decision is not None and turn.decision.evasion:
+            evasions.append(turn.decision.why)
+    return GradeStats(candidate_words=s.words, i_count=s.i_count, we_count=s.we_count,
+                      i_share=round(s.first_person_share, 3),
+                      answers_with_data=round(with_data / len(texts), 3) if texts else 0.0,
+                      architecture_share=s.architecture_share, evasions=evasions)
+
+
+def _extract_llm(model: ChatModel, base: list[Message], dim, candidate_texts) -> tuple[list[Quote], int, str | None]:
+    ask = _prompt("grader_extract.md").format(question=dim.question, signals="; ".join(dim.positive_signals[:4]))
+    messages = base[:-1] + [Message(role="user", content=base[-1].content + "\n\n" + ask)]
+    try:
+        result = structured(model, messages, Extraction, max_tokens=320)
+    except (BackendError, StructuredOutputError) as exc:
+        return [], 0, str(exc)
+    verified, dropped = [], 0
+    for q in result.quotes:
+        checked = verify(q.quote, q.turn, candidate_texts)
+        if checked is None:
+            dropped += 1
+        else:
+            verified.append(checked)
+    return verified, dropped, None
+
+
+def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | None,
+                     corpus: Corpus | None = None) -> GradeReport:
+    corpus = corpus or default_corpus()
+    flags: list[dict] = []
+    candidate_texts: list[tuple[int, str]] = []
+    for index, turn in transcript.candidate_turns():
+        clean, removed = sanitize(turn.text)
+        flags.extend({"turn": index, "text": r} for r in removed)
+        candidate_texts.append((index, clean))
+
+    base: list[Message] = []
+    if model is not None:
+        nonce = secrets.token_hex(6)
+        turns = "\n".join(f"[turn {i}] {_clip(t).replace(nonce, '')}" for i, t in candidate_texts)
+        block = _prompt("grader_transcript.md").format(nonce=nonce, turns=turns)
+        # System prompt and transcript first, identical for all six calls: the model prefills them once.
+        base = [Message(role="system", content=_prompt("grader_system.md")), Message(role="user", content=block)]
+
+    scores: dict[str, DimensionGrade] = {}
+    notes: list[str] = []
+    for dim in rubric.dimensions:
+        llm_quotes, dropped, error = ([], 0, None)
+        if model is not None:
+            llm_quotes, dropped, error = _extract_llm(model, base, dim, candidate_texts)
+        rule_quotes = scan(dim.key, candidate_texts)
+        evidence = _merge(llm_quotes, rule_quotes)
+        f = features(dim.key, [q.quote for q in evidence])
+        level, reason = level_from(f)
+        missing = [text for key, text in _MISSING_TEXT.items() if not getattr(f, key)] if level < 4 else []
+        exemplar = next((e.text for e in corpus.exemplars if e.dimension == dim.key and e.level == 4), None)
+        scores[dim.key] = DimensionGrade(
+            score=level, name=dim.name, descriptor=dim.levels[level], reason=reason,
+            evidence=evidence if level > 1 or f.relevant else [], features=f, missing=missing,
+            strong_answer=dim.strong_answer if level < 4 else None, exemplar=exemplar if level < 3 else None,
+            probe_family=dim.probe_families[0] if level < 3 else None,
+            llm_quotes_verified=len(llm_quotes), llm_quotes_dropped=dropped, llm_error=error,
+        )
+        if error:
+            notes.append(f"{dim.key}: the model could not extract evidence ({error}); graded on the rule scan only")
+
+    levels = {k: v.score for k, v in scores.items()}
+    vote = rubric.decide_vote(levels)
+    avg = sum(levels.values()) / len(levels)
+    vote_reason = f"average {avg:.2f}; influence_mechanism {levels['influence_mechanism']}; lowest {min(levels.values())}"
+
+    principles: dict[str, PrincipleEvidence] = {}
+    for dim in rubric.dimensions:
+        grade = scores[dim.key]
+        if grade.score < 3 or not grade.evidence:
+            continue
+        for key in dim.principles:
+            note = corpus.principle(key)
+            entry = principles.setdefault(key, PrincipleEvidence(key=key, name=note.name if note else key,
+                                                                 dimensions=[], evidence=[]))
+            entry.dimensions.append(dim.key)
+            entry.evidence = _merge(entry.evidence, grade.evidence[:1], limit=3)
+
+    stats = _stats(transcript, candidate_texts)
+    if transcript.round == "program_design" and stats.architecture_share >= 0.4:
+        notes.append(f"{stats.architecture_share:.0%} of the candidate's words were spent on architecture, "
+                     "not on how the program gets delivered")
+    if flags:
+        notes.append("text addressed to the evaluator was ignored")
+    return GradeReport(
+        transcript_id=transcript.id, round=transcript.round, vote=vote, vote_reason=vote_reason, scores=scores,
+        leadership_principles=list(principles.values()), rubric_version=rubric.version,
+        backend=model.model_id if model is not None else "rules-only", stats=stats, injection_flags=flags,
+        notes=notes,
+    )

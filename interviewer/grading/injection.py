@@ -1,0 +1,61 @@
+"""Text in a transcript addressed to the grader or the system: detected, flagged, never evidence."""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import BaseModel
+
+_PATTERNS = [
+    r"\b(?:note|message|instructions?|memo|reminder)s?\s+(?:to|for)\s+(?:the\s+)?(?:evaluator|grader|assessor|reviewer|scorer|scoring|model|ai|system|llm|assistant)",
+    r"(?:^|[\s\[(<])(?:system|assistant|evaluator|grader|assessor)\s*(?:note|prompt|override|message)?\s*[:>\]]",
+    r"\bignore\s+(?:all\s+|any\s+|the\s+|your\s+|previous\s+|prior\s+|above\s+|earlier\s+)*(?:instructions|rubric|rules|guidelines|prompt)",
+    r"\b(?:score|rate|grade|mark|assess)\s+(?:me|this\s+(?:candidate|answer|response|transcript)|every\s+dimension|all\s+(?:the\s+)?dimensions)\b",
+    r"\b(?:give|assign|award)\s+(?:me|this\s+candidate|the\s+candidate)\s+(?:a\s+)?(?:4|four|top|maximum|full|strong)",
+    r"\bstrong[_\s]hire\b",
+    r"\b(?:you are|you're)\s+(?:now\s+)?(?:an?|the)\s+(?:evaluator|grader|assistant|ai|model)\b",
+    r"</?\s*(?:system|instructions?|rubric)\s*>|\[/?(?:INST|SYSTEM)\]",
+    r"\bdisregard\s+(?:the\s+|your\s+|all\s+)*(?:rubric|instructions|above)",
+    r"\bthis\s+candidate\s+(?:meets|exceeds|raises)\s+the\s+bar\b",
+]
+_RX = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE | re.MULTILINE)
+# A sentence ends at . ! ? followed by a space or the end (so "1.4 million" stays whole), or a newline.
+_SENTENCE = re.compile(r"(?:[^.!?\n]|[.!?](?=\S))*(?:[.!?]+(?=\s|$)|\n|$)")
+
+
+class InjectionFlag(BaseModel):
+    turn: int
+    text: str
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences (or lines) of a text."""
+    spans = []
+    for m in _SENTENCE.finditer(text):
+        if m.group(0).strip():
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def find_injections(text: str) -> list[tuple[int, int]]:
+    """Spans (whole sentences) that address the evaluator or system instead of the interviewer."""
+    hits = []
+    for start, end in split_sentences(text):
+        if _RX.search(text[start:end]):
+            hits.append((start, end))
+    return hits
+
+
+def sanitize(text: str) -> tuple[str, list[str]]:
+    """The text with injected sentences blanked out (same length, so offsets hold), and what was removed."""
+    spans = find_injections(text)
+    if not spans:
+        return text, []
+    chars = list(text)
+    removed = []
+    for start, end in spans:
+        removed.append(text[start:end].strip())
+        for i in range(start, end):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars), removed
