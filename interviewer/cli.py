@@ -47,6 +47,20 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--backend", help="local (default) or openai")
     grade.add_argument("--rubric", type=Path, help="grade under another rubric file (YAML)")
 
+    corpus = sub.add_parser("corpus", help="build or search the corpus index",
+                            description="The question bank, probes and exemplars, indexed in Chroma.")
+    csub = corpus.add_subparsers(dest="corpus_command", metavar="ACTION", parser_class=_Parser, required=True)
+    csub.add_parser("build", help="(re)build the index now", description="Build the Chroma index of the corpus.")
+    search = csub.add_parser("search", help="search the corpus", description="Search the corpus index.")
+    search.add_argument("query", help="an answer, a gap description, any text")
+    search.add_argument("--kind", choices=("probe", "exemplar", "question", "principle", "scenario"))
+    search.add_argument("--family", help="probe family (mechanism, timing, ...)")
+    search.add_argument("--round", choices=ROUNDS)
+    search.add_argument("--dimension", help="rubric dimension (exemplars)")
+    search.add_argument("--level", type=int, choices=(1, 2, 3, 4), help="exemplar level")
+    search.add_argument("--principle", help="Leadership Principle key (questions)")
+    search.add_argument("-k", type=int, default=5, help="how many results (default 5)")
+
     sub.add_parser("sessions", help="list saved sessions", description="List saved sessions, newest first.")
     sub.add_parser("config", help="print the effective configuration (secrets masked)",
                    description="Print the effective configuration, with where it is read from. Secrets are masked.")
@@ -133,6 +147,7 @@ def cmd_loop(args: argparse.Namespace) -> int:
     from .store import write_atomic
 
     corpus = default_corpus()
+    retriever = _retriever(settings, corpus)
     model = get_model(settings)
 
     def save(index: int, turn) -> None:
@@ -141,10 +156,10 @@ def cmd_loop(args: argparse.Namespace) -> int:
         print(f"{label}: {turn.text}", flush=True)
 
     if args.resume:
-        interview = _resume(args.resume, settings, corpus, model, save)
+        interview = _resume(args.resume, settings, corpus, model, save, retriever)
     else:
         interview = Interview.start(settings, corpus, model, round_name=args.round, principles=_principles(args),
-                                    seed=args.seed, on_turn=None)
+                                    seed=args.seed, on_turn=None, retriever=retriever)
         interview.on_turn = save
         interview.opening()
     try:
@@ -162,7 +177,23 @@ def cmd_loop(args: argparse.Namespace) -> int:
     return 0
 
 
-def _resume(ref: str, settings, corpus, model, on_turn):
+def _retriever(settings, corpus):
+    """The Chroma-backed probe retriever; the lexical one (said on stderr) if the embedded index fails."""
+    from .retrieval import LexicalRetriever
+    from .retrieval.index import CorpusIndex, VectorRetriever
+
+    try:
+        index = CorpusIndex(settings, corpus)
+        index.ensure(lambda msg: print(f"# corpus index: {msg}", file=sys.stderr))
+        return VectorRetriever(index)
+    except InterviewerError:
+        raise
+    except Exception as exc:  # a damaged local index must not end the interview
+        print(f"# corpus index unavailable ({type(exc).__name__}); using lexical probe ranking", file=sys.stderr)
+        return LexicalRetriever(corpus)
+
+
+def _resume(ref: str, settings, corpus, model, on_turn, retriever=None):
     from .interview.engine import Interview
     from .store import SessionWriter, load_session, resolve_session
 
@@ -172,7 +203,7 @@ def _resume(ref: str, settings, corpus, model, on_turn):
         print(f"# {path.name}: {problem}", file=sys.stderr)
     writer = SessionWriter.resume(path)
     interview = Interview(loaded.transcript, corpus=corpus, settings=settings, model=model, writer=writer,
-                          on_turn=on_turn)
+                          on_turn=on_turn, retriever=retriever)
     if not loaded.transcript.turns:
         interview.opening()
     return interview
@@ -211,13 +242,48 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_corpus(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .corpus import DIMENSIONS, PRINCIPLES
+    from .retrieval.index import CorpusIndex
+    from .transcript import PROBE_FAMILIES
+
+    settings = _settings(args)
+    index = CorpusIndex(settings)
+    err = Console(stderr=True)
+    if args.corpus_command == "build":
+        with err.status("building the corpus index"):
+            seconds = index.build(lambda msg: err.log(msg))
+        print(f"indexed {index._collection.count()} items in {seconds:.1f} s ({index.name})")
+        return 0
+    for value, known, name in ((args.family, PROBE_FAMILIES, "family"), (args.dimension, DIMENSIONS, "dimension"),
+                               (args.principle, PRINCIPLES, "principle")):
+        if value is not None and value not in known:
+            raise UserError(f"unknown {name} {value!r}; known: {', '.join(known)}")
+    if not 1 <= args.k <= 50:
+        raise UserError("-k takes 1 to 50")
+    with err.status("opening the corpus index"):
+        index.ensure(lambda msg: err.log(msg))
+    hits = index.search(args.query, k=args.k, kind=args.kind, family=args.family, round_name=args.round,
+                        dimension=args.dimension, level=args.level, principle=args.principle)
+    table = Table(show_lines=False)
+    for col in ("score", "id", "text"):
+        table.add_column(col, overflow="fold")
+    for h in hits:
+        table.add_row(f"{h.score:.3f}", h.id, h.text)
+    Console().print(table if hits else "no matches")
+    return 0
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from .doctor import run_doctor
 
     return run_doctor(_settings(args), full=args.full)
 
 
-COMMANDS = {"loop": cmd_loop, "grade": cmd_grade, "sessions": cmd_sessions, "config": cmd_config,
+COMMANDS = {"loop": cmd_loop, "corpus": cmd_corpus, "grade": cmd_grade, "sessions": cmd_sessions, "config": cmd_config,
             "doctor": cmd_doctor}
 
 

@@ -19,7 +19,7 @@ from ..store import SessionWriter, new_session_id
 from ..transcript import PlannerDecision, Transcript, Turn, now
 from .planner import ThreadState, decide
 from .realizer import Realizer
-from .retrieval import LexicalRetriever, ProbeRetriever
+from ..retrieval import LexicalRetriever, ProbeRetriever
 
 WORDS_PER_MINUTE = 150.0
 MINUTES_PER_QUESTION = 0.3

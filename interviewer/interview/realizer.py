@@ -19,7 +19,7 @@ from ..errors import BackendError
 from ..llm.base import ChatModel, Message
 from ..resources import prompt_text
 from ..transcript import PlannerDecision
-from .retrieval import ProbeRetriever
+from ..retrieval import ProbeRetriever
 from .signals import extract, vague_phrase
 
 MAX_WORDS = 45

@@ -1,0 +1,175 @@
+"""The Chroma index of the corpus: built once per corpus content (hash in the collection name),
+embedded offline with MiniLM, queried with metadata filters (kind, family, round, dimension, level)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from filelock import FileLock
+from pydantic import BaseModel
+
+from .. import paths
+from ..config import Settings
+from ..corpus import Corpus, Probe, default_corpus
+from ..errors import BackendUnavailable
+
+PREFIX = "corpus-"
+ENCODER = "all-MiniLM-L6-v2"
+Progress = Callable[[str], None]
+
+
+class Hit(BaseModel):
+    id: str
+    kind: str
+    text: str
+    score: float
+    metadata: dict[str, Any]
+
+
+def _documents(corpus: Corpus) -> tuple[list[str], list[str], list[dict[str, Any]]]:
+    ids, docs, metas = [], [], []
+
+    def add(ident: str, text: str, meta: dict[str, Any]) -> None:
+        ids.append(ident)
+        docs.append(text)
+        metas.append(meta)
+
+    for p in corpus.probes:
+        add(f"probe:{p.id}", f"{p.when} {p.plain}",
+            {"kind": "probe", "family": p.family, "item": p.id, **{f"r_{r}": True for r in p.rounds}})
+    for e in corpus.exemplars:
+        add(f"exemplar:{e.id}", e.text, {"kind": "exemplar", "dimension": e.dimension, "level": e.level, "item": e.id})
+    for q in corpus.questions:
+        add(f"question:{q.id}", q.text, {"kind": "question", "round": q.round, "item": q.id,
+                                         **{f"lp_{p}": True for p in q.principles},
+                                         **{f"d_{d}": True for d in q.dimensions}})
+    for n in corpus.principles:
+        add(f"principle:{n.key}", f"{n.name}. {n.summary} {n.tpm_evidence}",
+            {"kind": "principle", "item": n.key, **{f"f_{f}": True for f in n.probe_families}})
+    for s in corpus.scenarios:
+        add(f"scenario:{s.id}", f"{s.title}. {s.brief} {s.critical_path}",
+            {"kind": "scenario", "domain": s.domain, "item": s.id})
+    return ids, docs, metas
+
+
+def make_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    if settings.chroma_host:
+        try:
+            client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+            client.heartbeat()
+        except Exception:
+            raise BackendUnavailable(
+                f"cannot reach the Chroma server at {settings.chroma_host}:{settings.chroma_port}; "
+                "fix: start it (`chroma run`) or unset chroma_host"
+            ) from None
+        return client
+    return chromadb.PersistentClient(path=str(paths.ensure_private_dir(paths.index_dir())), settings=chroma_settings)
+
+
+class CorpusIndex:
+    def __init__(self, settings: Settings, corpus: Corpus | None = None, client=None) -> None:
+        self.settings = settings
+        self.corpus = corpus or default_corpus()
+        self.client = client or make_client(settings)
+        self._collection = None
+
+    @property
+    def name(self) -> str:
+        return PREFIX + self.corpus.content_hash[:16]
+
+    def _existing(self) -> list[str]:
+        return [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
+
+    def is_current(self) -> bool:
+        return self.name in self._existing()
+
+    def ensure(self, progress: Progress | None = None) -> bool:
+        """Open the index for this corpus content, building it first if needed. True when it was built."""
+        if self._collection is not None:
+            return False
+        if not self.settings.chroma_host:
+            lock = FileLock(str(paths.ensure_private_dir(paths.index_dir()) / ".build.lock"))
+        else:
+            lock = None
+        if lock:
+            lock.acquire()
+        try:
+            if self.is_current():
+                self._collection = self.client.get_collection(self.name)
+                return False
+            self.build(progress)
+            return True
+        finally:
+            if lock:
+                lock.release()
+
+    def build(self, progress: Progress | None = None) -> float:
+        """Embed and store the whole corpus in a fresh collection, then drop the old ones."""
+        from ..embeddings import default_encoder
+
+        start = time.perf_counter()
+        ids, docs, metas = _documents(self.corpus)
+        if progress:
+            progress(f"embedding {len(docs)} corpus items")
+        vectors = default_encoder().encode(docs)
+        if self.name in self._existing():
+            self.client.delete_collection(self.name)
+        collection = self.client.create_collection(
+            self.name, embedding_function=None,
+            metadata={"hnsw:space": "cosine", "content_hash": self.corpus.content_hash, "encoder": ENCODER},
+        )
+        for i in range(0, len(ids), 256):
+            collection.add(ids=ids[i:i + 256], embeddings=vectors[i:i + 256].tolist(), documents=docs[i:i + 256],
+                           metadatas=metas[i:i + 256])
+        self._collection = collection
+        # The previous index stays usable until the new one is complete; only then is it removed.
+        for old in self._existing():
+            if old.startswith(PREFIX) and old != self.name:
+                self.client.delete_collection(old)
+        if progress:
+            progress(f"indexed {len(ids)} items")
+        return time.perf_counter() - start
+
+    def search(self, query: str, *, k: int = 5, kind: str | None = None, family: str | None = None,
+               round_name: str | None = None, dimension: str | None = None, level: int | None = None,
+               principle: str | None = None) -> list[Hit]:
+        from ..embeddings import default_encoder
+
+        self.ensure()
+        clauses: list[dict[str, Any]] = []
+        for key, value in (("kind", kind), ("family", family), ("dimension", dimension), ("level", level)):
+            if value is not None:
+                clauses.append({key: value})
+        if round_name:
+            clauses.append({"$or": [{f"r_{round_name}": True}, {"round": round_name}]})
+        if principle:
+            clauses.append({f"lp_{principle}": True})
+        where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
+        vector = default_encoder().encode([query])[0].tolist()
+        result = self._collection.query(query_embeddings=[vector], n_results=k, where=where)
+        hits = []
+        for ident, doc, meta, dist in zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
+                                          result["distances"][0], strict=True):
+            hits.append(Hit(id=ident, kind=meta.get("kind", "?"), text=doc, score=round(1.0 - dist, 4),
+                            metadata=meta))
+        return hits
+
+
+class VectorRetriever:
+    """ProbeRetriever over the Chroma index: a family's probes, nearest to the answer first."""
+
+    def __init__(self, index: CorpusIndex) -> None:
+        self.index = index
+        self._by_id = {p.id: p for p in index.corpus.probes}
+
+    def probes(self, family: str, round_name: str, query: str, k: int = 3) -> list[Probe]:
+        hits = self.index.search(query, k=k, kind="probe", family=family, round_name=round_name)
+        if not hits:
+            hits = self.index.search(query, k=k, kind="probe", family=family)
+        return [self._by_id[h.metadata["item"]] for h in hits if h.metadata.get("item") in self._by_id]
