@@ -221,6 +221,18 @@ class Interview:
             turn.fallback_reason = realized.fallback_reason  # type: ignore[attr-defined]
         return self._append(turn)
 
+    def skip(self) -> Turn:
+        """The candidate asks for another question."""
+        if self.finished:
+            raise RuntimeError("this session has ended")
+        return self._move_on(PlannerDecision(action="move_on", why="Skipped at the candidate's request."))
+
+    def end_round(self) -> Turn:
+        """The candidate ends the round early: the interviewer closes as it would at the time limit."""
+        if self.finished:
+            return self.transcript.turns[-1]
+        return self._close("Ended at the candidate's request.")
+
     def _priority(self) -> list[str]:
         families: list[str] = []
         for key in self.principles:

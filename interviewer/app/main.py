@@ -1,0 +1,303 @@
+"""The mock loop in the terminal: the opening question at once, the model loading behind it,
+follow-ups streamed as they are generated, every turn saved the moment it exists."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Markdown, Static
+
+from ..config import Settings
+from ..errors import InterviewerError
+from ..transcript import Turn
+from .widgets import ChatInput, ChatMessage, Hint
+
+ROUND_TITLES = {"bar_raiser": "Bar Raiser", "leadership_principles": "Leadership Principles",
+                "program_design": "Program design"}
+
+
+class ReportScreen(Screen):
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("ctrl+q", "app.quit", "Quit")]
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__()
+        self.markdown = markdown
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(self.markdown, id="report")
+        yield Footer()
+
+
+class InterviewApp(App):
+    TITLE = "interviewer"
+    CSS = """
+    #status { dock: top; height: 1; background: $primary; color: $text; padding: 0 1; }
+    #chat { height: 1fr; }
+    ChatInput { dock: bottom; height: 6; margin: 0 1; }
+    #notice { dock: bottom; height: auto; color: $warning; padding: 0 1; }
+    """
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit (saved)", priority=True)]
+
+    def __init__(self, settings: Settings, *, interview=None, model_factory=None, resume_problems=(),
+                 index_factory=None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.interview = interview
+        self.model_factory = model_factory
+        self.index_factory = index_factory
+        self.resume_problems = list(resume_problems)
+        self.model = None
+        self.model_error: str | None = None
+        self.model_ready = threading.Event()
+        self.practice = interview.transcript.meta.get("mode", settings.mode) == "practice" if interview else False
+        self._engine_lock = threading.Lock()
+        self._streaming: ChatMessage | None = None
+
+    # ----- layout -------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        yield VerticalScroll(id="chat")
+        yield Static(id="notice")
+        yield ChatInput(id="input", show_line_numbers=False)
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        chat = self.query_one("#chat", VerticalScroll)
+        for turn in self.interview.transcript.turns:
+            await chat.mount(ChatMessage(turn.role, turn.text))
+        if not self.interview.transcript.turns:
+            turn = self.interview.opening()
+            await chat.mount(ChatMessage(turn.role, turn.text))
+        for problem in self.resume_problems:
+            self.notify(f"damaged session: {problem}", severity="warning", timeout=10)
+        chat.scroll_end(animate=False)
+        self.update_status()
+        self.query_one(ChatInput).focus()
+        self.load_model()
+        self.load_index()
+        if self.interview.finished:
+            self.set_notice("This round has ended. Ctrl+P → Grade now, or Ctrl+Q to quit.")
+
+    def update_status(self) -> None:
+        iv = self.interview
+        parts = [ROUND_TITLES.get(iv.transcript.round, iv.transcript.round)]
+        if iv.principles:
+            names = [iv.corpus.principle(p).name for p in iv.principles if iv.corpus.principle(p)]
+            parts.append("LPs: " + ", ".join(names))
+        budget = iv.transcript.meta.get("time_budget_minutes", self.settings.time_budget_minutes)
+        parts.append(f"time {iv.minutes_used:.0f}/{budget} min")
+        parts.append(f"depth {iv.thread.depth}/{iv.transcript.meta.get('max_depth', self.settings.max_depth)}")
+        parts.append("practice" if self.practice else "realistic")
+        if not self.model_ready.is_set():
+            parts.append("loading model…")
+        self.query_one("#status", Static).update(" · ".join(parts))
+
+    def set_notice(self, text: str) -> None:
+        self.query_one("#notice", Static).update(text)
+
+    # ----- background loading -------------------------------------------------------------------
+    @work(thread=True, group="load")
+    def load_model(self) -> None:
+        try:
+            self.model = self.model_factory() if self.model_factory else None
+            self.interview.realizer.model = self.model
+        except InterviewerError as exc:
+            self.model_error = str(exc)
+            self.call_from_thread(self.set_notice, f"The model could not be loaded: {exc}. "
+                                                   "Follow-ups now come from the probe library.")
+        finally:
+            self.model_ready.set()
+            self.call_from_thread(self.update_status)
+
+    @work(thread=True, group="load")
+    def load_index(self) -> None:
+        if self.index_factory is None:
+            return
+        try:
+            retriever = self.index_factory()
+        except Exception as exc:  # the lexical ranker keeps working; say so
+            self.call_from_thread(self.notify, f"corpus index unavailable ({type(exc).__name__}); "
+                                               "using lexical probe ranking", severity="warning")
+            return
+        self.interview.realizer.retriever = retriever
+
+    # ----- the conversation ---------------------------------------------------------------------
+    @on(ChatInput.Submitted)
+    async def on_answer(self, event: ChatInput.Submitted) -> None:
+        if self.interview.finished:
+            self.notify("This round has ended: Ctrl+P → Grade now.")
+            return
+        chat = self.query_one("#chat", VerticalScroll)
+        await chat.mount(ChatMessage("candidate", event.text))
+        self._streaming = ChatMessage("interviewer", "…")
+        await chat.mount(self._streaming)
+        chat.scroll_end(animate=False)
+        self.query_one(ChatInput).disabled = True
+        self.answer_worker(event.text)
+
+    @work(thread=True, group="engine")
+    def answer_worker(self, text: str) -> None:
+        self.model_ready.wait(timeout=600)
+        streamed: list[str] = []
+
+        def on_token(piece: str) -> None:
+            streamed.append(piece)
+            self.call_from_thread(self._show_stream, "".join(streamed))
+
+        with self._engine_lock:
+            try:
+                turn = self.interview.answer(text, on_token=on_token)
+            except Exception as exc:  # noqa: BLE001 - shown to the user, the session file is intact
+                self.call_from_thread(self.notify, f"error: {exc}", severity="error")
+                return
+        self.call_from_thread(self._show_turn, turn)
+
+    async def _show_stream(self, text: str) -> None:
+        if self._streaming is not None:
+            await self._streaming.set_text(text)
+            self.query_one("#chat", VerticalScroll).scroll_end(animate=False)
+
+    async def _show_turn(self, turn: Turn) -> None:
+        chat = self.query_one("#chat", VerticalScroll)
+        if self._streaming is not None:
+            await self._streaming.set_text(turn.text)
+            self._streaming = None
+        if turn.fallback and getattr(turn, "fallback_reason", None):
+            self.set_notice(f"This follow-up came from the probe library ({turn.fallback_reason}).")
+        elif self.model_error is None:
+            self.set_notice("")
+        if self.practice and turn.decision is not None and turn.decision.why:
+            await chat.mount(Hint(f"Hint: {turn.decision.why}"))
+        chat.scroll_end(animate=False)
+        self.update_status()
+        box = self.query_one(ChatInput)
+        box.disabled = False
+        box.focus()
+        if self.interview.finished and turn.role == "candidate":
+            self.set_notice("Round complete. Grading…")
+            self.grade_worker()
+
+    # ----- commands (Ctrl+P) --------------------------------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("End round", "Close the round now and invite your questions", self.action_end_round)
+        yield SystemCommand("Skip question", "Move on to another opening question", self.action_skip)
+        yield SystemCommand("Toggle practice mode", "Show what each answer was missing", self.action_toggle_practice)
+        yield SystemCommand("Grade now", "Grade the transcript so far", self.action_grade)
+        yield SystemCommand("Export", "Write the transcript as JSON and Markdown to the current folder",
+                            self.action_export)
+
+    def action_toggle_practice(self) -> None:
+        self.practice = not self.practice
+        self.update_status()
+        self.notify(f"{'Practice' if self.practice else 'Realistic'} mode")
+
+    def action_skip(self) -> None:
+        self._engine_action("skip")
+
+    def action_end_round(self) -> None:
+        self._engine_action("end_round")
+
+    @work(thread=True, group="engine")
+    def _engine_action(self, name: str) -> None:
+        with self._engine_lock:
+            if self.interview.finished:
+                self.call_from_thread(self.notify, "This round has already ended.")
+                return
+            turn = getattr(self.interview, name)()
+        self.call_from_thread(self._append_turn, turn)
+
+    async def _append_turn(self, turn: Turn) -> None:
+        await self.query_one("#chat", VerticalScroll).mount(ChatMessage(turn.role, turn.text))
+        self.query_one("#chat", VerticalScroll).scroll_end(animate=False)
+        self.update_status()
+
+    def action_grade(self) -> None:
+        if not self.interview.transcript.candidate_turns():
+            self.notify("Nothing to grade yet: answer a question first.")
+            return
+        self.set_notice("Grading…")
+        self.grade_worker()
+
+    @work(thread=True, group="grade", exclusive=True)
+    def grade_worker(self) -> None:
+        from ..grading.grader import grade_transcript
+        from ..grading.report import to_markdown
+        from ..grading.rubric import load_rubric
+
+        self.model_ready.wait(timeout=600)
+        with self._engine_lock:
+            report = grade_transcript(self.interview.transcript, load_rubric(), self.model)
+            if self.interview.writer:
+                self.interview.writer.append_grade(report.model_dump(mode="json"))
+        self.call_from_thread(self.set_notice, f"Vote: {report.vote.replace('_', ' ')}")
+        self.call_from_thread(self.push_screen, ReportScreen(to_markdown(report)))
+
+    def action_export(self) -> None:
+        from ..store import write_atomic
+
+        stem = f"interviewer-{self.interview.transcript.id}"
+        path = Path.cwd() / f"{stem}.json"
+        n = 1
+        while path.exists():  # never overwrite a file the user has
+            path = Path.cwd() / f"{stem}-{n}.json"
+            n += 1
+        write_atomic(path, self.interview.transcript.to_json() + "\n", mode=0o600)
+        self.notify(f"Exported to {path}")
+
+    async def action_quit(self) -> None:
+        self.interview.close()
+        self.exit(0)
+
+
+def run_app(settings: Settings, *, resume: str | None = None, principles=None, seed=None) -> int:
+    """Cheap checks before the UI (so a missing model is exit 3 and one line), then the app."""
+    from ..corpus import default_corpus
+    from ..interview.engine import Interview
+    from ..llm import get_model
+    from ..retrieval import LexicalRetriever
+    from ..store import SessionWriter, load_session, resolve_session
+
+    if settings.backend == "local" and settings.model_path is None:
+        from ..llm.model_file import ensure_model
+
+        ensure_model()  # joins the chunks on first use (a few seconds); raises with the fix if missing
+    elif settings.backend not in ("local", "openai"):
+        get_model(settings)  # an unknown backend is a usage error before any UI
+    corpus = default_corpus()
+    problems: list[str] = []
+    if resume:
+        path = resolve_session(resume)
+        loaded = load_session(path)
+        problems = loaded.problems
+        interview = Interview(loaded.transcript, corpus=corpus, settings=settings, model=None,
+                              writer=SessionWriter.resume(path), retriever=LexicalRetriever(corpus))
+    else:
+        interview = Interview.start(settings, corpus, None, principles=principles, seed=seed,
+                                    retriever=LexicalRetriever(corpus))
+
+    def index_factory():
+        from ..retrieval.index import CorpusIndex, VectorRetriever
+
+        index = CorpusIndex(settings, corpus)
+        index.ensure()
+        return VectorRetriever(index)
+
+    app = InterviewApp(settings, interview=interview, model_factory=lambda: get_model(settings),
+                       resume_problems=problems, index_factory=index_factory)
+    try:
+        app.run()
+    finally:
+        interview.close()
+        if app.model is not None:
+            app.model.close()
+    print(f"session {interview.transcript.id} saved in {interview.writer.path if interview.writer else '-'}")
+    return 0

@@ -1,0 +1,67 @@
+"""Widgets of the loop screen: the chat input and the messages."""
+
+from __future__ import annotations
+
+from textual import events
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Markdown, Static, TextArea
+
+
+class ChatInput(TextArea):
+    """Enter sends; Ctrl+J (or Shift+Enter / Alt+Enter where the terminal reports them) adds a new line.
+
+    Pasted text keeps its line breaks: a paste arrives as one event, not as Enter presses.
+    Enter is handled in the widget's own key handler, not as a priority binding: a priority binding
+    runs ahead of keys still queued for the widget, which sent half-typed answers.
+    """
+
+    BINDINGS = [
+        Binding("enter", "submit", "Send"),  # shown in the footer; handled in _on_key, in order
+        Binding("ctrl+j,shift+enter,alt+enter", "newline", "New line", key_display="Ctrl+J"),
+    ]
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.prevent_default()
+            event.stop()
+            self.action_submit()
+            return
+        await super()._on_key(event)
+
+    class Submitted(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def action_submit(self) -> None:
+        text = self.text.strip()
+        if text:
+            self.post_message(self.Submitted(text))
+            self.clear()
+
+    def action_newline(self) -> None:
+        self.insert("\n")
+
+
+class ChatMessage(Markdown):
+    """One turn. The interviewer's text streams into it as it is generated."""
+
+    DEFAULT_CSS = """
+    ChatMessage { margin: 0 1 1 1; padding: 0 1; }
+    ChatMessage.interviewer { border-left: thick $accent; }
+    ChatMessage.candidate { border-left: thick $success; background: $boost; }
+    """
+
+    def __init__(self, role: str, text: str = "") -> None:
+        super().__init__(text, classes=role)
+        self.role = role
+        self.raw = text
+
+    async def set_text(self, text: str) -> None:
+        self.raw = text
+        await self.update(text)
+
+
+class Hint(Static):
+    DEFAULT_CSS = "Hint { color: $text-muted; margin: 0 2 1 2; text-style: italic; }"
