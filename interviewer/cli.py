@@ -147,8 +147,8 @@ def cmd_loop(args: argparse.Namespace) -> int:
     from .store import write_atomic
 
     corpus = default_corpus()
+    model = get_model(settings)  # first: a backend that cannot load is exit 3 before any other work
     retriever = _retriever(settings, corpus)
-    model = get_model(settings)
 
     def save(index: int, turn) -> None:
         write_atomic(args.out, interview.transcript.to_json() + "\n", mode=0o600)

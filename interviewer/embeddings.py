@@ -28,13 +28,21 @@ def weights_dir() -> Path:
     return path
 
 
-def _erf(x: np.ndarray) -> np.ndarray:
-    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): numpy has no erf and scipy is not needed for one function.
-    sign = np.sign(x)
-    a = np.abs(x)
-    t = 1.0 / (1.0 + 0.3275911 * a)
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * np.exp(-a * a))
+def _gelu(x: np.ndarray) -> np.ndarray:
+    """Exact (erf) GELU as BERT uses it. numpy has no erf, and scipy is not worth a dependency for one
+    function: Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7), computed in place to spare temporaries."""
+    z = np.abs(x) * np.float32(1 / np.sqrt(2.0))
+    t = 1.0 / (1.0 + np.float32(0.3275911) * z)
+    poly = t * np.float32(1.061405429)
+    for c in (-1.453152027, 1.421413741, -0.284496736, 0.254829592):
+        poly += np.float32(c)
+        poly *= t
+    np.square(z, out=z)
+    np.negative(z, out=z)
+    np.exp(z, out=z)
+    poly *= z  # poly = 1 - erf(|x|/sqrt2)
+    erf = np.copysign(1.0 - poly, x)
+    return 0.5 * x * (1.0 + erf)
 
 
 def _layer_norm(x: np.ndarray, w: np.ndarray, b: np.ndarray, eps: float) -> np.ndarray:
@@ -64,11 +72,16 @@ class MiniLM:
         self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         self._lock = threading.Lock()  # the tokenizer's padding state is shared
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int = 16) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        out = [self._batch(texts[i:i + batch_size]) for i in range(0, len(texts), batch_size)]
-        return np.concatenate(out, axis=0)
+        # Batch texts of similar length together, so little time goes into padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for start in range(0, len(order), batch_size):
+            idx = order[start:start + batch_size]
+            out[idx] = self._batch([texts[i] for i in idx])
+        return out
 
     def _batch(self, texts: list[str]) -> np.ndarray:
         with self._lock:
@@ -100,8 +113,7 @@ class MiniLM:
             ctx = (probs @ v).transpose(0, 2, 1, 3).reshape(n, seq, self.dim)
             x = _layer_norm(lin(ctx, "attention.output.dense") + x, w[p + "attention.output.LayerNorm.weight"],
                             w[p + "attention.output.LayerNorm.bias"], self.eps)
-            inter = lin(x, "intermediate.dense")
-            inter = 0.5 * inter * (1.0 + _erf(inter / np.sqrt(2.0)))
+            inter = _gelu(lin(x, "intermediate.dense"))
             x = _layer_norm(lin(inter, "output.dense") + x, w[p + "output.LayerNorm.weight"],
                             w[p + "output.LayerNorm.bias"], self.eps)
         pooled = (x * mask[:, :, None]).sum(1) / np.clip(mask.sum(1, keepdims=True), 1e-9, None)

@@ -1,0 +1,65 @@
+from interviewer.interview.planner import ThreadState, decide
+from interviewer.interview.signals import extract, vague_phrase
+
+VAGUE = "We worked closely with the infra team and aligned on the plan. It went well and we shipped."
+SPECIFIC = ("I offered the Payments Platform team two of my engineers for three weeks in exchange for moving "
+            "their API freeze to week 4; I escalated to my director six weeks before launch.")
+
+
+def thread(*answers, asked=()):
+    return ThreadState(question_id="q", question_text="Tell me about a time.", answers=list(answers),
+                       asked=list(asked))
+
+
+def test_signals_in_a_specific_answer():
+    s = extract(SPECIFIC)
+    assert s.has_mechanism and s.has_timing
+    assert "Payments Platform team" in s.teams
+    assert s.i_count >= 3 and s.we_count == 0
+
+
+def test_vague_phrase_is_the_candidates_own_words():
+    assert vague_phrase(VAGUE) == "worked closely with the infra team"
+
+
+def test_vague_answer_draws_a_mechanism_probe():
+    d = decide(thread(VAGUE), "bar_raiser", max_depth=4)
+    assert (d.action, d.probe_target) == ("drill", "mechanism")
+    assert "worked closely with the infra team" in d.why
+
+
+def test_mechanism_timing_and_role_on_the_table_moves_on():
+    d = decide(thread(VAGUE, SPECIFIC, asked=["mechanism"]), "bar_raiser", max_depth=4)
+    assert d.action == "move_on"
+    assert {"mechanism", "timing", "personal_role"} <= set(d.present)
+
+
+def test_never_reprobes_what_the_thread_answered():
+    answered_mechanism = "I offered them two engineers in exchange for the API. We did it together with the team."
+    d = decide(thread(VAGUE, answered_mechanism, asked=["mechanism"]), "bar_raiser", max_depth=4)
+    assert d.action == "drill" and d.probe_target != "mechanism"
+
+
+def test_evasion_after_two_asks_is_noted_and_not_asked_again():
+    d = decide(thread(VAGUE, "We communicated a lot.", "We built strong relationships.",
+                      asked=["mechanism", "mechanism"]), "bar_raiser", max_depth=5)
+    assert d.evasion is True
+    assert d.probe_target != "mechanism"
+
+
+def test_depth_limit_moves_on():
+    d = decide(thread(VAGUE, VAGUE, VAGUE, asked=["mechanism", "personal_role"]), "bar_raiser", max_depth=2)
+    assert d.action == "move_on"
+
+
+def test_program_design_architecture_answer_is_pulled_back_to_delivery():
+    arch = ("I'd shard the ledger database by merchant, put a Redis cache in front, use Kafka queues for "
+            "events, and tune p99 latency with read replicas and idempotent writes.")
+    d = decide(thread(arch), "program_design", max_depth=4)
+    assert d.probe_target == "sequencing"
+    assert "architecture" in d.why
+
+
+def test_lp_priority_comes_first():
+    d = decide(thread(VAGUE), "leadership_principles", max_depth=4, priority=["conflict", "mechanism"])
+    assert d.probe_target in ("conflict", "mechanism")
