@@ -170,7 +170,10 @@ class InterviewApp(App):
         if self._streaming is not None:
             await self._streaming.set_text(turn.text)
             self._streaming = None
-        if turn.fallback and getattr(turn, "fallback_reason", None):
+        if self.model_error is not None:
+            self.set_notice(f"The model could not be loaded: {self.model_error}. "
+                            "Follow-ups come from the probe library.")
+        elif turn.fallback and getattr(turn, "fallback_reason", None):
             self.set_notice(f"This follow-up came from the probe library ({turn.fallback_reason}).")
         elif self.model_error is None:
             self.set_notice("")

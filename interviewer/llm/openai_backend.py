@@ -96,10 +96,11 @@ class OpenAIModel(ChatModel):
         mode = "json_schema" if self._structured == "auto" else self._structured
         try:
             reply = self._create_json(messages, schema, mode, max_tokens, temperature)
-        except (self._openai.BadRequestError, self._openai.UnprocessableEntityError) as exc:
-            if self._structured != "auto":
+        except self._openai.APIStatusError as exc:
+            if self._structured != "auto" or mode != "json_schema" or exc.status_code in (401, 404, 429):
                 raise self._translate(exc) from None
-            # Servers that reject json_schema (llama.cpp's) get json_object + schema from now on.
+            # Servers that reject json_schema (llama.cpp's answer 400, 422 or even 500) get
+            # json_object + schema from now on; if that fails too, the caller gets that error.
             with self._mode_lock:
                 self._structured = "json_object"
             try:

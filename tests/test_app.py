@@ -1,0 +1,118 @@
+"""The terminal app under textual's Pilot, with the fake model in the backend seam."""
+
+import asyncio
+
+from interviewer.app.main import InterviewApp, ReportScreen
+from interviewer.app.widgets import ChatInput, ChatMessage
+from interviewer.config import Settings
+from interviewer.corpus import default_corpus
+from interviewer.interview.engine import Interview
+from interviewer.retrieval import LexicalRetriever
+from interviewer.store import load_session
+
+
+def make_app(fake_model, **kw):
+    settings = Settings(backend="fake", **kw)
+    corpus = default_corpus()
+    interview = Interview.start(settings, corpus, None, seed=1, retriever=LexicalRetriever(corpus))
+    return InterviewApp(settings, interview=interview, model_factory=lambda: fake_model)
+
+
+async def answer(app, pilot, text):
+    box = app.query_one(ChatInput)
+    box.insert(text)
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def test_opening_question_then_streamed_follow_up_saved(fake_model):
+    fake_model.replies = ["You said you aligned with infra. What did you give them in return?"]
+    app = make_app(fake_model)
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            messages = app.query(ChatMessage)
+            assert len(messages) == 1 and messages[0].role == "interviewer"
+            await answer(app, pilot, "We aligned with infra and it went well.")
+            texts = [(m.role, m.raw) for m in app.query(ChatMessage)]
+            assert texts[1] == ("candidate", "We aligned with infra and it went well.")
+            assert texts[2] == ("interviewer", "You said you aligned with infra. What did you give them in return?")
+            assert app.query_one(ChatInput).text == ""
+            await pilot.press("ctrl+q")
+
+    asyncio.run(scenario())
+    saved = load_session(app.interview.writer.path).transcript
+    assert [t.role for t in saved.turns] == ["interviewer", "candidate", "interviewer"]
+    assert saved.turns[2].probe_target is not None
+
+
+def test_ctrl_j_adds_a_new_line_instead_of_sending(fake_model):
+    app = make_app(fake_model)
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            box = app.query_one(ChatInput)
+            box.insert("first line")
+            await pilot.press("ctrl+j")
+            box.insert("second line")
+            await pilot.pause()
+            assert box.text == "first line\nsecond line"
+            assert len(app.query(ChatMessage)) == 1
+
+    asyncio.run(scenario())
+
+
+def test_practice_mode_shows_the_hint(fake_model):
+    app = make_app(fake_model, mode="practice")
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await answer(app, pilot, "We aligned with infra and it went well.")
+            hints = [str(h.render()) for h in app.query("Hint")]
+            assert hints and "Hint:" in hints[0]
+
+    asyncio.run(scenario())
+
+
+def test_end_round_then_grade_shows_the_report(fake_model):
+    fake_model.default = '{"quotes": []}'
+    app = make_app(fake_model)
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await answer(app, pilot, "I offered two engineers in exchange for the API freeze in week 4.")
+            app.action_end_round()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.interview.finished
+            assert "questions do you have" in app.query(ChatMessage)[-1].raw
+            app.action_grade()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(app.screen, ReportScreen)
+            assert "Mock loop assessment" in app.screen.markdown
+
+    asyncio.run(scenario())
+    assert load_session(app.interview.writer.path).grades, "the grade is saved in the session"
+
+
+def test_model_that_fails_to_load_is_said_on_screen(fake_model):
+    from interviewer.errors import BackendUnavailable
+
+    def broken():
+        raise BackendUnavailable("cannot reach http://127.0.0.1:9; fix: start the server")
+
+    app = make_app(fake_model)
+    app.model_factory = broken
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await answer(app, pilot, "We aligned with infra.")
+            notice = str(app.query_one("#notice").render())
+            assert "could not be loaded" in notice
+            follow = app.query(ChatMessage)[-1]
+            assert follow.role == "interviewer" and follow.raw.endswith("?")
+
+    asyncio.run(scenario())

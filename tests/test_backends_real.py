@@ -1,0 +1,76 @@
+"""The real backends: llama.cpp in-process, and llama.cpp's own OpenAI-compatible server on 127.0.0.1."""
+
+import json
+
+import pytest
+from pydantic import BaseModel, Field
+
+from interviewer.config import Settings
+from interviewer.errors import BackendUnavailable
+from interviewer.llm.base import Message
+from interviewer.llm.openai_backend import OpenAIModel
+from interviewer.llm.structured import structured
+
+pytestmark = pytest.mark.model
+
+ASK = [Message(role="system", content="You are terse."),
+       Message(role="user", content="Name one risk of launching a payments feature late. One sentence.")]
+
+
+class Risk(BaseModel):
+    risk: str = Field(min_length=3)
+    weeks_of_delay: int = Field(ge=0, le=52)
+
+
+def test_local_generates_and_streams(local_model):
+    pieces = list(local_model.stream(ASK, max_tokens=30, temperature=0.0))
+    text = "".join(pieces)
+    assert len(pieces) > 3 and len(text.split()) >= 3
+    assert local_model.model_id == "local:qwen2.5-coder-1.5b-instruct-q4_k_m"
+
+
+def test_local_structured_output(local_model):
+    out = structured(local_model, [Message(role="user", content="A launch slipped 3 weeks because of a security "
+                                                                  "review. Give the risk and the delay as JSON.")],
+                     Risk, max_tokens=80)
+    assert isinstance(out, Risk) and out.weeks_of_delay >= 0
+
+
+@pytest.fixture(scope="module")
+def server_model(llama_server):
+    model = OpenAIModel(Settings(backend="openai", openai_base_url=llama_server["url"],
+                                 openai_model=llama_server["model"], request_timeout=120))
+    yield model
+    model.close()
+
+
+def test_openai_backend_chat_and_stream(server_model):
+    text = server_model.chat(ASK, max_tokens=30, temperature=0.0)
+    assert len(text.split()) >= 3
+    pieces = list(server_model.stream(ASK, max_tokens=30, temperature=0.0))
+    assert len(pieces) > 3
+
+
+def test_openai_backend_structured_through_our_layer(server_model):
+    out = structured(server_model, [Message(role="user", content="A launch slipped 3 weeks because of a security "
+                                                                   "review. Give the risk and the delay as JSON.")],
+                     Risk, max_tokens=80)
+    assert isinstance(out, Risk)
+    raw = server_model.chat_json([Message(role="user", content="risk as JSON")], Risk.model_json_schema(),
+                                 max_tokens=60)
+    assert set(json.loads(raw)) >= {"risk", "weeks_of_delay"}
+
+
+def test_openai_backend_unreachable_is_backend_unavailable():
+    model = OpenAIModel(Settings(backend="openai", openai_base_url="http://127.0.0.1:9/v1", max_retries=0,
+                                 request_timeout=5))
+    with pytest.raises(BackendUnavailable, match="cannot reach http://127.0.0.1:9/v1"):
+        model.chat(ASK, max_tokens=5)
+
+
+def test_url_credentials_never_printed():
+    model = OpenAIModel(Settings(backend="openai", openai_base_url="http://user:s3cret@127.0.0.1:9/v1",
+                                 max_retries=0, request_timeout=5))
+    with pytest.raises(BackendUnavailable) as err:
+        model.chat(ASK, max_tokens=5)
+    assert "s3cret" not in str(err.value)

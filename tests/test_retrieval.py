@@ -1,0 +1,71 @@
+"""A real Chroma index (embedded) with the real offline MiniLM weights."""
+
+import numpy as np
+import pytest
+
+from interviewer.config import Settings
+from interviewer.corpus import default_corpus, load_corpus
+from interviewer.embeddings import default_encoder
+from interviewer.retrieval.index import CorpusIndex, VectorRetriever
+from tests.test_corpus import copy_corpus
+
+
+def test_embeddings_are_normalised_and_semantic():
+    e = default_encoder()
+    v = e.encode(["What did you trade with the other team?", "What did you offer them in exchange?",
+                  "The cafeteria serves lunch at noon."])
+    assert v.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-5)
+    assert v[0] @ v[1] > v[0] @ v[2] + 0.3
+    # Batching and padding do not change a text's vector.
+    alone = e.encode(["What did you trade with the other team?"])[0]
+    assert np.abs(alone - v[0]).max() < 1e-5
+
+
+def test_filters_return_only_the_family_asked():
+    index = CorpusIndex(Settings())
+    hits = index.search("we aligned with infra and got buy-in", kind="probe", family="mechanism",
+                        round_name="bar_raiser", k=5)
+    assert len(hits) == 5 and all(h.metadata["family"] == "mechanism" for h in hits)
+    ex = index.search("escalated late after the slip", kind="exemplar", dimension="risk_escalation", level=2, k=3)
+    assert ex and all(h.metadata["dimension"] == "risk_escalation" and h.metadata["level"] == 2 for h in ex)
+
+
+def test_vector_retriever_returns_corpus_probes():
+    index = CorpusIndex(Settings())
+    probes = VectorRetriever(index).probes("timing", "bar_raiser", "we escalated when it slipped", k=3)
+    assert len(probes) == 3 and all(p.family == "timing" for p in probes)
+
+
+def test_rebuilt_only_when_the_content_changes(tmp_path, home):
+    import chromadb
+    from chromadb.config import Settings as CS
+
+    client = chromadb.PersistentClient(path=str(tmp_path / "idx"), settings=CS(anonymized_telemetry=False))
+    root = copy_corpus(tmp_path)
+    first = CorpusIndex(Settings(), load_corpus(root), client=client)
+    assert first.ensure() is True
+    assert CorpusIndex(Settings(), load_corpus(root), client=client).ensure() is False
+    p = root / "principles.yaml"
+    p.write_text(p.read_text() + "\n# edited\n")
+    changed = CorpusIndex(Settings(), load_corpus(root), client=client)
+    assert changed.ensure() is True
+    names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
+    assert names == [changed.name]  # the old collection is dropped once the new one is complete
+
+
+def test_search_cli_table(capsys):
+    from interviewer.cli import main
+
+    assert main(["corpus", "search", "how did you staff it", "--kind", "probe", "--family", "staffing", "-k", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.count("probe:staffing-") == 2
+
+
+@pytest.mark.parametrize("argv", [["corpus", "search", "x", "--family", "vibes"],
+                                  ["corpus", "search", "x", "-k", "0"], ["corpus"]])
+def test_search_bad_input(argv, capsys):
+    from interviewer.cli import main
+
+    assert main(argv) == 2
+    assert capsys.readouterr().err.count("\n") == 1
