@@ -61,6 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--principle", help="Leadership Principle key (questions)")
     search.add_argument("-k", type=int, default=5, help="how many results (default 5)")
 
+    ev = sub.add_parser("eval", help="run the offline eval suite",
+                        description="Measure grader, interviewer and retrieval against labeled data in evals/. "
+                                    "Exits 1 when a threshold fails.")
+    ev.add_argument("--suite", choices=("grader", "interviewer", "retrieval", "all"), default="all")
+    ev.add_argument("--backend", help="backend for the grader suite (default: config)")
+    ev.add_argument("--no-llm", action="store_true", help="grader suite on the deterministic rules only")
+    ev.add_argument("--jobs", type=int, default=1, help="items graded at once (remote backends)")
+    ev.add_argument("--no-cache", action="store_true", help="re-grade items even if cached")
+    ev.add_argument("--out", type=Path, help="folder for eval.json and eval.md (default: data dir)")
+
     sub.add_parser("sessions", help="list saved sessions", description="List saved sessions, newest first.")
     sub.add_parser("config", help="print the effective configuration (secrets masked)",
                    description="Print the effective configuration, with where it is read from. Secrets are masked.")
@@ -277,13 +287,56 @@ def cmd_corpus(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from rich.progress import Progress
+
+    from . import paths
+    from .evaluation import grader_suite, other_suites, report
+    from .evaluation.data import load_thresholds
+    from .grading.rubric import load_rubric
+    from .transcript import now
+
+    if not 1 <= args.jobs <= 16:
+        raise UserError("--jobs takes 1 to 16")
+    settings = _settings(args)
+    thresholds = load_thresholds()
+    suites = ["interviewer", "retrieval", "grader"] if args.suite == "all" else [args.suite]
+    results = []
+    for suite in suites:
+        if suite == "interviewer":
+            results.append(other_suites.run_interviewer(settings, thresholds))
+        elif suite == "retrieval":
+            results.append(other_suites.run_retrieval(settings, thresholds))
+        else:
+            from .llm import get_model
+
+            model = None if args.no_llm else get_model(settings)
+            try:
+                with Progress(transient=True) as bar:
+                    task = bar.add_task("grading labeled transcripts", total=None)
+
+                    def tick(done: int, total: int, item: str) -> None:
+                        bar.update(task, completed=done, total=total, description=f"graded {item}")
+
+                    results.append(grader_suite.run(load_rubric(), model, thresholds, jobs=args.jobs,
+                                                    use_cache=not args.no_cache, progress=tick))
+            finally:
+                if model is not None:
+                    model.close()
+    out_dir = args.out or paths.data_dir() / "evals" / now().strftime("%Y%m%d-%H%M%S")
+    js, md = report.write(results, out_dir)
+    report.print_table(results)
+    print(f"reports: {js} and {md}")
+    return 0 if all(r.passed for r in results) else 1
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     from .doctor import run_doctor
 
     return run_doctor(_settings(args), full=args.full)
 
 
-COMMANDS = {"loop": cmd_loop, "corpus": cmd_corpus, "grade": cmd_grade, "sessions": cmd_sessions, "config": cmd_config,
+COMMANDS = {"loop": cmd_loop, "corpus": cmd_corpus, "eval": cmd_eval, "grade": cmd_grade, "sessions": cmd_sessions, "config": cmd_config,
             "doctor": cmd_doctor}
 
 

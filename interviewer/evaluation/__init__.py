@@ -1,0 +1,1 @@
+"""The offline eval suite: labeled data in evals/, metrics, thresholds, reports."""

@@ -1,0 +1,81 @@
+"""Interviewer suite (probe targeting by the planner) and retrieval suite (hit@3, MRR)."""
+
+from __future__ import annotations
+
+import time
+from statistics import median
+
+from pydantic import BaseModel, Field
+
+from ..config import Settings
+from ..interview.planner import ThreadState, decide
+from ..transcript import ProbeFamily, RoundName
+from .data import _load, evals_root
+from .results import SuiteResult, at_least
+
+
+class TargetCase(BaseModel):
+    id: str
+    round: RoundName
+    question: str
+    answer: str
+    acceptable: list[ProbeFamily] = Field(min_length=1)
+    note: str = ""
+
+
+class RetrievalQuery(BaseModel):
+    id: str
+    query: str
+    family: ProbeFamily
+    round: RoundName
+    ideal: list[str] = Field(default_factory=list)
+
+
+def run_interviewer(settings: Settings, thresholds: dict) -> SuiteResult:
+    start = time.perf_counter()
+    cases = [TargetCase.model_validate(c) for c in _load(evals_root() / "probe_targeting.yaml")["cases"]]
+    items = []
+    for case in cases:
+        thread = ThreadState(question_id=case.id, question_text=case.question, answers=[case.answer])
+        d = decide(thread, case.round, max_depth=settings.max_depth)
+        got = d.probe_target
+        items.append({"id": case.id, "round": case.round, "acceptable": case.acceptable, "got": got,
+                      "action": d.action, "hit": got in case.acceptable, "first_choice": got == case.acceptable[0],
+                      "why": d.why})
+    hits = sum(i["hit"] for i in items) / len(items)
+    by_round = {r: round(sum(i["hit"] for i in items if i["round"] == r) /
+                         max(1, sum(1 for i in items if i["round"] == r)), 3)
+                for r in ("bar_raiser", "leadership_principles", "program_design")}
+    metrics = {"cases": len(items), "probe_targeting": round(hits, 3),
+               "first_choice": round(sum(i["first_choice"] for i in items) / len(items), 3), "by_round": by_round}
+    checks = [at_least("probe targeting", hits, thresholds.get("interviewer", {}).get("probe_targeting", 0.85))]
+    worst = [i for i in items if not i["hit"]][:8]
+    return SuiteResult(suite="interviewer", backend="planner (deterministic)", metrics=metrics, checks=checks,
+                       items=items, worst=worst, seconds=round(time.perf_counter() - start, 1),
+                       notes=["Probe targeting is decided by the deterministic planner; the model only phrases."])
+
+
+def run_retrieval(settings: Settings, thresholds: dict) -> SuiteResult:
+    from ..retrieval.index import CorpusIndex
+
+    start = time.perf_counter()
+    queries = [RetrievalQuery.model_validate(q) for q in _load(evals_root() / "retrieval.yaml")["queries"]]
+    index = CorpusIndex(settings)
+    index.ensure()
+    items, rr, latencies = [], [], []
+    for q in queries:
+        t0 = time.perf_counter()
+        hits = index.search(q.query, kind="probe", round_name=q.round, k=10)
+        latencies.append((time.perf_counter() - t0) * 1000)
+        families = [h.metadata["family"] for h in hits]
+        rank = next((n for n, f in enumerate(families, start=1) if f == q.family), None)
+        rr.append(1.0 / rank if rank else 0.0)
+        items.append({"id": q.id, "family": q.family, "top3": families[:3], "rank": rank,
+                      "hit_at_3": bool(rank and rank <= 3), "top_ids": [h.id for h in hits[:3]]})
+    hit3 = sum(i["hit_at_3"] for i in items) / len(items)
+    metrics = {"queries": len(items), "hit_at_3": round(hit3, 3), "mrr": round(sum(rr) / len(rr), 3),
+               "query_ms_p50": round(median(latencies), 1)}
+    checks = [at_least("retrieval hit@3 (family)", hit3, thresholds.get("retrieval", {}).get("hit_at_3", 0.9))]
+    return SuiteResult(suite="retrieval", backend="chroma + all-MiniLM-L6-v2", metrics=metrics, checks=checks,
+                       items=items, worst=[i for i in items if not i["hit_at_3"]][:8],
+                       seconds=round(time.perf_counter() - start, 1))
