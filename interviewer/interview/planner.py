@@ -5,6 +5,7 @@ Pure functions over AnswerSignals; the decision is a pydantic PlannerDecision sa
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 import yaml
@@ -88,6 +89,80 @@ def _relevant(family: str, s: AnswerSignals, round_name: str) -> bool:
     return True
 
 
+_Q = {
+    "timing": re.compile(r"\b(?:slip\w*|miss\w*|late|escalat\w+|risk|when did you|how early|first know|deadline)\b", re.I),
+    "translation": re.compile(r"\b(?:explain|business leader|non-?technical|executive|in plain|tradeoff|trade-off)\b", re.I),
+    "conflict": re.compile(r"\b(?:conflict\w*|disagree\w*|tension|pushed back|push back|competing|resolved?)\b", re.I),
+    "data_outcome": re.compile(r"\b(?:cost|result|impact|outcome|measure\w*|what did it (?:cost|change))\b", re.I),
+    "staffing": re.compile(r"\b(?:headcount|budget|staff\w*|resources?|people you (?:asked|needed))\b", re.I),
+    "mechanism": re.compile(r"\b(?:another team|other team|change their plan|influence|convince|persuade|without authority|"
+                            r"didn't report)\b", re.I),
+    "sequencing": re.compile(r"\b(?:how would you (?:deliver|launch|run)|deliver it|in what order|sequence)\b", re.I),
+}
+_OTHER_TEAM_WORK = re.compile(
+    r"\b(?:team|they|group)\s+(?:ended up |then |also )?(?:built|build|took on|take on|absorbed|picked up|added|"
+    r"implemented|did the|would need to|had to|agreed to move|moved)\b", re.I)
+_LATE = re.compile(r"\b(?:when|after|once|by the time)\s+(?:we|it|they|the team)\s+(?:had\s+)?(?:missed|slipped|"
+                   r"blew|was late)|\bafter (?:the )?(?:slip|deadline|code freeze|miss)\b", re.I)
+_VAGUE_OUTCOME = re.compile(r"\b(?:went (?:well|fine|ahead|smoothly)|(?:was|were) (?:pleased|happy)|successful(?:ly)?|"
+                            r"broke the logjam|worked out|on schedule|on time)\b", re.I)
+_PROCESS = re.compile(r"\b(?:weekly sync|RACI|risk log|tracker|status (?:report|meeting)|stand-?ups?|program review|"
+                      r"launch review|dashboard)\b", re.I)
+
+
+def salience(family: str, s: AnswerSignals, answer: str, question: str, round_name: str) -> float:
+    """How loudly the answer (and the question it answers) calls for this family's probe."""
+    score = 0.0
+    q = _Q.get(family)
+    if q and q.search(question):
+        score += 0.5 if round_name == "program_design" else 1.0
+    if family == "mechanism":
+        if s.vague_influence and not s.has_mechanism:
+            score += 1.2 + 0.2 * min(3, len(s.vague_influence))
+    elif family == "staffing":
+        if _OTHER_TEAM_WORK.search(answer) and not s.has_mechanism:
+            score += 1.3
+    elif family == "personal_role":
+        if s.we_count >= 3 and s.we_count >= 2 * max(1, s.i_count):
+            score += (1.2 + 0.1 * min(6, s.we_count - s.i_count)) * (0.4 if round_name == "program_design" else 1.0)
+    elif family == "timing":
+        if (s.escalation or _LATE.search(answer)) and not s.has_timing:
+            score += 1.2
+        if _LATE.search(answer):
+            score += 1.2
+    elif family == "data_outcome":
+        if _VAGUE_OUTCOME.search(answer) and s.numbers == 0:
+            score += 0.9
+        if s.has_mechanism and s.has_timing and s.first_person_share >= 0.5 and not s.has_data:
+            score += 0.8
+    elif family == "conflict":
+        if s.conflict and len(s.teams) < 2:
+            score += 1.3
+        elif s.conflict:
+            score += 0.6
+    elif family == "translation":
+        if s.architecture_share >= 0.3 and s.business == 0:
+            score += 1.0
+    elif family == "dependency_discovery":
+        if s.dependency and not s.discovery:
+            score += 0.7
+        if round_name == "program_design" and len(s.teams) < 2:
+            score += 0.8
+    elif family == "sequencing":
+        if round_name == "program_design":
+            if s.sequence < 3:
+                score += 0.6
+            if _PROCESS.search(answer):
+                score += 1.0
+            if s.architecture_share >= ARCHITECTURE_PULL_BACK:
+                score += 1.5
+    return score
+
+
+def _late_escalation(answer: str) -> bool:
+    return bool(_LATE.search(answer))
+
+
 def _detail(family: str, s: AnswerSignals, answer: str) -> str:
     phrase = vague_phrase(answer)
     if family in ("mechanism", "staffing") and phrase:
@@ -102,7 +177,8 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
     combined = thread.combined()
     last = extract(thread.answers[-1]) if thread.answers else AnswerSignals()
     order = list(dict.fromkeys((priority or []) + ORDER[round_name]))
-    present = [f for f in order if satisfied(f, combined, round_name)]
+    present = [f for f in order if satisfied(f, combined, round_name)
+               and not (f == "timing" and thread.answers and _late_escalation(thread.answers[-1]) and thread.depth == 0)]
     missing = [f for f in order if f not in present and _relevant(f, combined, round_name)]
     r = reasons()
 
@@ -123,14 +199,17 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
         why = r["move_on_evasion"].format(family=evasion_now[0]) if evasion_now else r["move_on_covered"]
         return PlannerDecision(present=present, missing=missing, action="move_on", why=why, evasion=bool(evasion_now))
 
-    if round_name == "program_design" and last.architecture_share >= ARCHITECTURE_PULL_BACK and "sequencing" in open_gaps:
-        target = "sequencing"
+    answer = thread.answers[-1] if thread.answers else ""
+    # Prefer a family not asked yet in this thread; a second ask only when nothing else is open.
+    fresh = [f for f in open_gaps if f not in thread.asked] or open_gaps
+    # The loudest gap wins; the round's order breaks ties (and is the prior when nothing is loud).
+    ranked = sorted(fresh, key=lambda f: (-(salience(f, last, answer, thread.question_text, round_name)
+                                             + 0.3 - 0.03 * order.index(f)), order.index(f)))
+    target = ranked[0]
+    if round_name == "program_design" and target == "sequencing" and last.architecture_share >= ARCHITECTURE_PULL_BACK:
         why = r["pull_back"].format(share=last.architecture_share)
     else:
-        # Prefer a family not asked yet in this thread; a second ask only when nothing else is open.
-        fresh = [f for f in open_gaps if f not in thread.asked]
-        target = (fresh or open_gaps)[0]
-        why = r["reasons"][target].format(detail=_detail(target, combined, thread.answers[-1] if thread.answers else ""))
+        why = r["reasons"][target].format(detail=_detail(target, combined, answer))
     if evasion_now:
         why += " " + r["move_on_evasion"].format(family=evasion_now[0]).split(";")[0] + "."
     return PlannerDecision(present=present, missing=missing, probe_target=target, action="drill", why=why,

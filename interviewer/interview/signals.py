@@ -18,13 +18,14 @@ _TIMING = re.compile(
 )
 _TEAM = re.compile(
     r"\b(?:[A-Z][\w&/+-]*(?:\s+[A-Z][\w&/+-]*){0,3})\s+(?:team|org|organization|group|squad|platform|service)\b"
+    r"|\b(?:the|their|our)\s+(?!same\b|whole\b|other\b|entire\b|right\b)(?:[a-z][\w-]*\s+){1,2}(?:team|org|group)\b"
     r"|\b(?:[A-Z][A-Za-z]+\s)?(?:VP|director|principal engineer|PM|GM|SDM|CTO|CFO|legal|security|compliance|"
     r"finance|privacy|SRE|infra(?:structure)?|data science|marketing|ops|operations|support)\b",
 )
 _MECHANISM = re.compile(
     r"\b(?:offered|offer(?:ed)? to|traded|trade(?:d)? (?:off|away)|in exchange|in return|swap(?:ped)?|"
-    r"lent|loaned|gave (?:them|up)|took (?:on|over)|funded|paid for|covered (?:their|the)|"
-    r"committed (?:to|that)|agreed to|would own|I'd own|we'd own|own(?:ed)? the|wrote (?:the|a) (?:first|design|adapter|shim)|"
+    r"lent|loaned|gave (?:them|up)|I took (?:on|over)|(?:my|our) team (?:would )?(?:take|took|build|built)|funded|paid for|covered (?:their|the)|"
+    r"I (?:committed|agreed|promised) (?:to|that)|would own|I'd own|we'd own|wrote (?:the|a) (?:first|design|adapter|shim)|"
     r"embedded|seconded|moved (?:one|two|\d+) (?:of my|engineers?)|headcount|removed (?:the|their)|"
     r"took (?:the|that) risk|carried (?:the|their)|I told|I said|I proposed|I put (?:it|a)|"
     r"deprecat|dropped (?:the|our)|descop|cut scope)",
@@ -34,7 +35,9 @@ _QUOTED_SPEECH = re.compile(r"[\"“][^\"”]{8,}[\"”]")
 _INFLUENCE_VAGUE = re.compile(
     r"\b(?:aligned|alignment|buy-in|bought in|convinced|persuaded|influenced|partnered|worked (?:closely )?with|"
     r"got them to|brought (?:them|everyone) (?:on board|together)|built (?:strong )?relationships?|"
-    r"communicated|collaborat\w+|drove|drive|socialized|leveraged|synergy|stakeholders?)\b",
+    r"communicated|communication|collaborat\w+|drove|drive|socialized|leveraged|synergy|stakeholders?|"
+    r"relationships?|on board|made sure they understood|saw the value|showed them the value|aligning (?:their|the) goals|"
+    r"kept (?:them|everyone) (?:informed|in the loop)|trust)\b",
     re.IGNORECASE,
 )
 _ESCALATION = re.compile(r"\b(?:escalat\w+|raised (?:it|this|the risk)|flagged|brought it to|went to (?:my|the|their) (?:VP|director|manager))\b", re.I)

@@ -1,0 +1,43 @@
+import json
+
+import pytest
+
+from interviewer.cli import main
+from interviewer.evaluation import data as eval_data
+from interviewer.evaluation.metrics import quadratic_kappa, within_one
+
+
+def test_kappa_and_within_one():
+    assert quadratic_kappa([1, 2, 3, 4], [1, 2, 3, 4]) == pytest.approx(1.0)
+    assert quadratic_kappa([1, 2, 3, 4], [4, 3, 2, 1]) < 0
+    assert within_one([1, 2, 4], [2, 4, 4]) == pytest.approx(2 / 3)
+
+
+def test_labels_are_complete_and_the_annotators_agree():
+    a = {x.id: x for x in eval_data.load_labels("labels_a.yaml")}
+    b = {x.id: x for x in eval_data.load_labels("labels_b.yaml")}
+    assert len(a) >= 40 and set(a) == set(b)
+    cats = {x.category for x in a.values()}
+    assert {"strong", "engineering_framed", "platitudes", "keyword_stuffed", "plain_spoken_strong", "injection",
+            "mixed"} <= cats
+    dims = list(next(iter(a.values())).scores)
+    ka = quadratic_kappa([a[i].scores[d] for i in a for d in dims], [b[i].scores[d] for i in a for d in dims])
+    assert ka > 0.8  # the ceiling a grader is measured against
+
+
+def test_grader_suite_rules_only_reports_every_metric(tmp_path):
+    code = main(["eval", "--suite", "grader", "--no-llm", "--out", str(tmp_path)])
+    result = json.loads((tmp_path / "eval.json").read_text())[0]
+    assert code in (0, 1)
+    assert result["metrics"]["items"] >= 40
+    for key in ("vote_exact", "vote_within_one", "dimension_within_one", "quadratic_kappa", "annotators_vote_exact"):
+        assert 0.0 <= result["metrics"][key] <= 1.0 or key == "quadratic_kappa"
+    flagged, total = map(int, result["metrics"]["injection_flagged"].split("/"))
+    assert total >= 5 and flagged >= total - 1
+    assert (tmp_path / "eval.md").read_text().startswith("# Eval report")
+
+
+@pytest.mark.parametrize("bar,code", [(0.0, 0), (1.01, 1)])
+def test_exit_code_follows_thresholds(tmp_path, monkeypatch, bar, code):
+    monkeypatch.setattr(eval_data, "load_thresholds", lambda root=None: {"interviewer": {"probe_targeting": bar}})
+    assert main(["eval", "--suite", "interviewer", "--out", str(tmp_path)]) == code
