@@ -71,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--no-cache", action="store_true", help="re-grade items even if cached")
     ev.add_argument("--out", type=Path, help="folder for eval.json and eval.md (default: data dir)")
 
+    export = sub.add_parser("export", help="export a saved session as transcript JSON or Markdown",
+                            description="Write a saved session as transcript JSON (DESIGN.md) or Markdown.")
+    export.add_argument("session", help="session id or session file")
+    export.add_argument("--out", type=Path, required=True, metavar="FILE", help="where to write it")
+    export.add_argument("--format", choices=("json", "markdown"), default="json")
+    export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
     sub.add_parser("sessions", help="list saved sessions", description="List saved sessions, newest first.")
     sub.add_parser("config", help="print the effective configuration (secrets masked)",
                    description="Print the effective configuration, with where it is read from. Secrets are masked.")
@@ -98,6 +105,27 @@ def cmd_config(args: argparse.Namespace) -> int:
     print(f"# cache dir: {paths.cache_dir()}")
     for key, value in settings.public_dict().items():
         print(f"{key} = {json.dumps(value)}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .store import load_session, resolve_session, write_atomic
+
+    if args.out.exists() and not args.force:
+        raise UserError(f"{args.out} exists; pass --force to overwrite it")
+    loaded = load_session(resolve_session(args.session))
+    t = loaded.transcript
+    if args.format == "json":
+        text = t.to_json() + "\n"
+    else:
+        lines = [f"# {t.round.replace('_', ' ')} mock interview {t.id}", ""]
+        for turn in t.turns:
+            lines += [f"**{turn.role.capitalize()}:** {turn.text}", ""]
+        text = "\n".join(lines)
+    write_atomic(args.out, text, mode=0o600)
+    for problem in loaded.problems:
+        print(f"# {problem}", file=sys.stderr)
+    print(f"wrote {len(t.turns)} turns to {args.out}")
     return 0
 
 
@@ -336,7 +364,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return run_doctor(_settings(args), full=args.full)
 
 
-COMMANDS = {"loop": cmd_loop, "corpus": cmd_corpus, "eval": cmd_eval, "grade": cmd_grade, "sessions": cmd_sessions, "config": cmd_config,
+COMMANDS = {"loop": cmd_loop, "corpus": cmd_corpus, "eval": cmd_eval, "export": cmd_export, "grade": cmd_grade, "sessions": cmd_sessions, "config": cmd_config,
             "doctor": cmd_doctor}
 
 

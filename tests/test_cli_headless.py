@@ -133,3 +133,16 @@ def test_openai_without_key_or_url_is_exit_3(tmp_path, capsys):
     assert main(["loop", "--headless", "--answers", str(a), "--out", str(tmp_path / "o.json"),
                  "--backend", "openai"]) == 3
     assert "OPENAI_API_KEY" in capsys.readouterr().err
+
+
+def test_export_session_to_json_and_markdown(tmp_path, fake_model, capsys):
+    code, out = run(tmp_path)
+    sid = json.loads(out.read_text())["id"]
+    exported = tmp_path / "export.json"
+    assert main(["export", sid, "--out", str(exported)]) == 0
+    assert json.loads(exported.read_text())["turns"] == json.loads(out.read_text())["turns"]
+    assert main(["export", sid, "--out", str(exported)]) == 2  # never overwrites without --force
+    md = tmp_path / "export.md"
+    assert main(["export", sid, "--out", str(md), "--format", "markdown"]) == 0
+    assert md.read_text().startswith("# bar raiser mock interview")
+    assert main(["export", "no-such-session", "--out", str(tmp_path / "x.json")]) == 2

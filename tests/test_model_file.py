@@ -20,6 +20,7 @@ def test_chunks_that_do_not_match_are_refused(tmp_path, monkeypatch):
     chunks = fake_chunks(tmp_path, [b"a" * 10, b"b" * 10])
     monkeypatch.setattr(model_file, "chunk_paths", lambda: chunks)
     monkeypatch.setattr(model_file, "EXPECTED_SIZE", 20)
+    monkeypatch.setattr(model_file, "target_path", lambda: tmp_path / "out" / "m.gguf")
     with pytest.raises(BackendUnavailable, match="do not match the pinned sha256"):
         model_file.ensure_model()
     assert not model_file.target_path().exists()
