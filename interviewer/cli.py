@@ -181,11 +181,10 @@ def cmd_loop(args: argparse.Namespace) -> int:
     settings = _settings(args)
     from .corpus import default_corpus
     from .interview.engine import Interview
-    from .llm import get_model
     from .store import write_atomic
 
     corpus = default_corpus()
-    model = get_model(settings)  # first: a backend that cannot load is exit 3 before any other work
+    model = _ready_model(settings)  # first: a backend that cannot load is exit 3 before any other work
     retriever = _retriever(settings, corpus)
 
     def save(index: int, turn) -> None:
@@ -213,6 +212,21 @@ def cmd_loop(args: argparse.Namespace) -> int:
         model.close()
     print(f"# session {interview.transcript.id} saved; transcript in {args.out}", file=sys.stderr)
     return 0
+
+
+def _ready_model(settings):
+    """The configured backend, proven reachable before any work is done: a remote endpoint that
+    cannot be reached is exit 3 with the fix, not a session full of fallbacks."""
+    from .llm import get_model
+
+    model = get_model(settings)
+    if model.backend == "openai":
+        try:
+            model.ping()
+        except InterviewerError:
+            model.close()
+            raise
+    return model
 
 
 def _retriever(settings, corpus):
@@ -266,12 +280,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from .grading.report import render
     from .grading.rubric import load_rubric
     from .importers import load_transcript
-    from .llm import get_model
 
     transcript = load_transcript(args.file)
     rubric = load_rubric(args.rubric)
     settings = _settings(args)
-    model = get_model(settings)
+    model = _ready_model(settings)
     try:
         report = grade_transcript(transcript, rubric, model)
     finally:
@@ -343,7 +356,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 with Progress(transient=True) as bar:
                     task = bar.add_task("grading labeled transcripts", total=None)
 
-                    def tick(done: int, total: int, item: str) -> None:
+                    def tick(done: int, total: int, item: str, task=task) -> None:
                         bar.update(task, completed=done, total=total, description=f"graded {item}")
 
                     results.append(grader_suite.run(load_rubric(), model, thresholds, jobs=args.jobs,

@@ -146,3 +146,18 @@ def test_export_session_to_json_and_markdown(tmp_path, fake_model, capsys):
     assert main(["export", sid, "--out", str(md), "--format", "markdown"]) == 0
     assert md.read_text().startswith("# bar raiser mock interview")
     assert main(["export", "no-such-session", "--out", str(tmp_path / "x.json")]) == 2
+
+
+@pytest.mark.parametrize("command", ["loop", "grade"])
+def test_unreachable_base_url_is_exit_3_and_writes_nothing(tmp_path, monkeypatch, capsys, command):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("INTERVIEWER_MAX_RETRIES", "0")
+    t = tmp_path / "t.txt"
+    t.write_text("Interviewer: Tell me.\nCandidate: I offered two engineers.\n")
+    out = tmp_path / "o.json"
+    argv = (["loop", "--headless", "--answers", str(t), "--out", str(out)] if command == "loop" else ["grade", str(t)])
+    assert main([*argv, "--backend", "openai"]) == 3
+    err = capsys.readouterr().err
+    assert "cannot reach http://127.0.0.1:9/v1" in err and err.count("\n") == 1
+    assert not out.exists()
+    assert not list(paths.sessions_dir().glob("*.jsonl"))

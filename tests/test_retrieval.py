@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from interviewer.config import Settings
-from interviewer.corpus import default_corpus, load_corpus
+from interviewer.corpus import load_corpus
 from interviewer.embeddings import default_encoder
 from interviewer.retrieval.index import CorpusIndex, VectorRetriever
 from tests.test_corpus import copy_corpus
