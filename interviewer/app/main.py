@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -17,13 +17,14 @@ from textual.widgets import Footer, Markdown, Static
 from ..config import Settings
 from ..errors import InterviewerError
 from ..transcript import Turn
-from .widgets import ChatInput, ChatMessage, Hint
+from .widgets import ChatInput, ChatMessage, Hint, TooSmall, too_small
 
 ROUND_TITLES = {"bar_raiser": "Bar Raiser", "leadership_principles": "Leadership Principles",
                 "program_design": "Program design"}
 
 
 class ReportScreen(Screen):
+    DEFAULT_CLASSES = "-size-guarded"
     BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("ctrl+q", "app.quit", "Quit")]
 
     def __init__(self, markdown: str) -> None:
@@ -34,6 +35,7 @@ class ReportScreen(Screen):
         with VerticalScroll():
             yield Markdown(self.markdown, id="report")
         yield Footer()
+        yield TooSmall()
 
 
 class InterviewApp(App):
@@ -43,6 +45,10 @@ class InterviewApp(App):
     #chat { height: 1fr; }
     ChatInput { dock: bottom; height: 6; margin: 0 1; }
     #notice { dock: bottom; height: auto; color: $warning; padding: 0 1; }
+    /* Below the minimum size the screens we own show one message instead of a broken layout; the
+       widgets stay mounted (hidden), so the conversation and any worker carry on untouched. */
+    InterviewApp.-too-small Screen.-size-guarded > * { display: none; }
+    InterviewApp.-too-small Screen.-size-guarded > TooSmall { display: block; }
     """
     BINDINGS = [Binding("ctrl+q", "quit", "Quit (saved)", priority=True)]
 
@@ -60,6 +66,8 @@ class InterviewApp(App):
         self.practice = interview.transcript.meta.get("mode", settings.mode) == "practice" if interview else False
         self._engine_lock = threading.Lock()
         self._streaming: ChatMessage | None = None
+        self._too_small = False
+        self._focus_before_small = None
 
     # ----- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -68,8 +76,10 @@ class InterviewApp(App):
         yield Static(id="notice")
         yield ChatInput(id="input", show_line_numbers=False)
         yield Footer()
+        yield TooSmall()
 
     async def on_mount(self) -> None:
+        self.screen.add_class("-size-guarded")
         chat = self.query_one("#chat", VerticalScroll)
         for turn in self.interview.transcript.turns:
             await chat.mount(ChatMessage(turn.role, turn.text))
@@ -80,11 +90,47 @@ class InterviewApp(App):
             self.notify(f"damaged session: {problem}", severity="warning", timeout=10)
         chat.scroll_end(animate=False)
         self.update_status()
-        self.query_one(ChatInput).focus()
+        self.check_size(self.size.width, self.size.height)
+        self.focus_input()
         self.load_model()
         self.load_index()
         if self.interview.finished:
             self.set_notice("This round has ended. Ctrl+P → Grade now, or Ctrl+Q to quit.")
+
+    # ----- minimum terminal size ---------------------------------------------------------------
+    def on_resize(self, event: events.Resize) -> None:
+        # Runs before App._on_resize, so self.size is still the old size here: use the event's.
+        self.check_size(event.size.width, event.size.height)
+
+    def check_size(self, width: int, height: int) -> None:
+        """Below the minimum, hide the layout behind the TooSmall message and take the focus off the
+        (hidden) answer box so no keystroke lands in it unseen; give it back when the size returns."""
+        for screen in self.screen_stack:
+            for message in screen.query(TooSmall):
+                message.refresh()  # it shows the current size
+        small = too_small(width, height)
+        if small == self._too_small:
+            return
+        self._too_small = small
+        self.set_class(small, "-too-small")
+        if small:
+            self._focus_before_small = self.focused
+            self.screen.set_focus(None)
+            return
+        widget, self._focus_before_small = self._focus_before_small, None
+        if widget is not None and widget.is_attached and widget.screen is self.screen:
+            widget.focus()
+        else:
+            for box in self.screen.query(ChatInput):
+                box.focus()
+
+    def focus_input(self) -> None:
+        """Focus the answer box, or remember it for when the terminal is big enough again."""
+        box = self.query_one(ChatInput)
+        if self._too_small:
+            self._focus_before_small = box
+        else:
+            box.focus()
 
     def update_status(self) -> None:
         iv = self.interview
@@ -181,9 +227,8 @@ class InterviewApp(App):
             await chat.mount(Hint(f"Hint: {turn.decision.why}"))
         chat.scroll_end(animate=False)
         self.update_status()
-        box = self.query_one(ChatInput)
-        box.disabled = False
-        box.focus()
+        self.query_one(ChatInput).disabled = False
+        self.focus_input()
         if self.interview.finished and turn.role == "candidate":
             self.set_notice("Round complete. Grading…")
             self.grade_worker()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual import events
+from textual.app import RenderResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Markdown, Static, TextArea
@@ -65,3 +66,24 @@ class ChatMessage(Markdown):
 
 class Hint(Static):
     DEFAULT_CSS = "Hint { color: $text-muted; margin: 0 2 1 2; text-style: italic; }"
+
+
+MIN_WIDTH, MIN_HEIGHT = 60, 16
+
+
+def too_small(width: int, height: int) -> bool:
+    return width < MIN_WIDTH or height < MIN_HEIGHT
+
+
+class TooSmall(Static):
+    """Shown instead of the layout while the terminal is below the minimum size (see InterviewApp)."""
+
+    DEFAULT_CSS = """
+    TooSmall { display: none; width: 1fr; height: 1fr; content-align: center middle; text-align: center;
+               color: $warning; text-style: bold; padding: 0 1; }
+    """
+
+    def render(self) -> RenderResult:
+        width, height = self.app.size
+        return (f"Terminal too small: need at least {MIN_WIDTH}×{MIN_HEIGHT}, have {width}×{height}\n\n"
+                "Enlarge the window to continue. Your session is saved and nothing is lost.")

@@ -15,35 +15,56 @@ MIN_QUOTE_CHARS = 12
 MATCH_THRESHOLD = 90.0
 
 TRIGGERS: dict[str, re.Pattern[str]] = {
-    "dependency_mapping": re.compile(r"\b(?:depend\w*|block\w*|waiting on|upstream|downstream|needed .{0,40} from|"
-                                     r"relied on|owned by|owns the|their roadmap|handoff|integration)\b", re.I),
-    "risk_escalation": re.compile(r"\b(?:risk\w*|escalat\w+|slip\w*|behind|late|warning|flagged|raised|red|yellow|"
-                                  r"at risk|miss(?:ed|ing)? the (?:date|deadline))\b", re.I),
-    "sequencing": re.compile(r"\b(?:first|before|order|sequenc\w+|critical path|in parallel|contract|then|"
-                             r"phase\w*|milestone|unblock\w*|gate\w*)\b", re.I),
-    "influence_mechanism": re.compile(r"\b(?:offer\w*|trad\w+|in exchange|in return|lent|loan\w*|convinc\w+|persuad\w+|"
-                                      r"agreed|negotiat\w+|asked (?:them|him|her)|told|said|proposed|funded|"
-                                      r"took on|aligned|buy-in|influenc\w+|relationship\w*)\b", re.I),
-    "stakeholder_alignment": re.compile(r"\b(?:disagree\w*|conflict\w*|priorit\w+|wanted|pushed back|tradeoff|"
-                                        r"trade-off|aligned|alignment|stakeholder\w*|director|VP|commit\w*|"
-                                        r"decid\w+|decision)\b", re.I),
-    "business_translation": re.compile(r"\b(?:revenue|customers?|cost\w*|margin|business|GMV|conversion|churn|sales|"
-                                       r"\$\s?\d|dollars?|penalt\w+|market|price|profit|explained|in plain|leader)\b", re.I),
+    "dependency_mapping": re.compile(
+        r"\b(?:depend\w*|block\w*|waiting on|upstream|downstream|relied on|rely on|owned by|owns the|handoff|"
+        r"integration|need(?:ed|s)? .{0,50}\bfrom\b|whose (?:system|service|code)|nobody had (?:mentioned|listed|"
+        r"flagged|planned)|had planned nothing|turned out|(?:teams?|groups?) (?:had to|involved|touch\w*)|"
+        r"their (?:system|service|pipeline|api|job|schema|roadmap|quarter|release|sdk|queue)|"
+        r"(?:three|four|five|six|seven|\d+) (?:teams|groups))\b", re.I),
+    "risk_escalation": re.compile(
+        r"\b(?:risk\w*|escalat\w+|slip\w*|at risk|behind|late|warning|flagged|raised|moved to|would miss|"
+        r"went to (?:my|our|the|their) (?:director|vp|gm|manager|skip)|told (?:my|our) (?:director|vp|gm|manager)|"
+        r"miss(?:ed|ing)? the (?:date|deadline|window))\b", re.I),
+    "sequencing": re.compile(
+        r"\b(?:first|before|after|order|sequenc\w+|critical path|in parallel|contract|then|ahead of|instead of|"
+        r"rather than|freeze|gate\w*|review|milestone|cutover|pilot|phase\w*|start (?:with|in) only|go out after|"
+        r"unblock\w*)\b", re.I),
+    "influence_mechanism": re.compile(
+        r"\b(?:offer\w*|trad\w+|in exchange|in return|lent|loan\w*|convinc\w+|persuad\w+|agreed|negotiat\w+|"
+        r"asked (?:them|him|her)|told|said|proposed|funded|took on|aligned|buy-in|influenc\w+|relationship\w*|"
+        r"I'm not asking|out of my budget|we'd take|we would take|pay for)\b", re.I),
+    "stakeholder_alignment": re.compile(
+        r"\b(?:disagree\w*|conflict\w*|priorit\w+|wanted|pushed back|tradeoff|trade-off|aligned|alignment|"
+        r"stakeholder\w*|didn't like|did not like|objected|picked|chose|decid\w+|decision|two options|"
+        r"commit\w*)\b", re.I),
+    "business_translation": re.compile(
+        r"\b(?:revenue|customers?|cost\w*|margin|business|GMV|conversion|churn|sales|\$\s?\d|dollars?|"
+        r"penalt\w+|market|price|profit|explain\w*|in plain|not technical|non-technical|leader|postage|"
+        r"per (?:return|order|package|user|month)|clerks?|shoppers?|sellers?|drivers?)\b", re.I),
 }
 CORE: dict[str, re.Pattern[str]] = {
-    "dependency_mapping": re.compile(r"\b(?:noticed|found|spotted|discovered|realized|caught|mapped|before (?:it|they) "
-                                     r"(?:block|became)|asked each|read (?:the|their)|nobody had|wasn't on)\b", re.I),
-    "risk_escalation": re.compile(r"\b(?:escalat\w+|raised (?:it|this|the)|flagged|brought (?:it|this) to|took (?:it|this) to|"
-                                  r"went to)\b", re.I),
-    "sequencing": re.compile(r"\b(?:contract first|first|before any|before (?:we|they|engineering)|critical path|"
-                             r"instead of|rather than|in parallel|ahead of)\b", re.I),
-    "influence_mechanism": re.compile(r"\b(?:offered|traded|in exchange|in return|lent|loaned|gave them|took on|took over|"
-                                      r"funded|covered|committed to|agreed to|would own|I'd own|swap\w*|I told|I said|"
-                                      r"I proposed|removed)\b|[\"“][^\"”]{8,}[\"”]", re.I),
-    "stakeholder_alignment": re.compile(r"\b(?:disagree\w*|conflict\w*|pushed back|wanted .{1,60} (?:while|but|whereas)|"
-                                        r"competing|tension|objected|refused)\b", re.I),
-    "business_translation": re.compile(r"\b(?:revenue|cost|margin|GMV|conversion|churn|penalt\w+|\$\s?\d|dollars?|"
-                                       r"customers? (?:would|will|lose|see)|profit)\b", re.I),
+    "dependency_mapping": re.compile(
+        r"\b(?:noticed|found (?:it|that|out|a|the)|spotted|discovered|realized|caught|traced|drew the|asked each|"
+        r"sat with each|nobody had|had planned nothing|wasn't on (?:their|anyone's)|before (?:it|they) "
+        r"(?:blocked|became)|read (?:their|the) (?:code|schema|pipeline|design|roadmap)|turned out)\b", re.I),
+    "risk_escalation": re.compile(
+        r"\b(?:escalat\w+|raised (?:it|this|the)|flagged|brought (?:it|this) to|took (?:it|this) to|"
+        r"went to (?:my|our|the|their) (?:director|vp|gm|manager|skip)|told (?:my|our) (?:director|vp|gm|manager))\b",
+        re.I),
+    "sequencing": re.compile(
+        r"\b(?:before any|first|ahead of|rather than|instead of|in parallel|go out after|start (?:with|in) only|"
+        r"pilot|phased|contract (?:first|before)|before (?:we|they|engineering|anyone|any code))\b", re.I),
+    "influence_mechanism": re.compile(
+        r"\b(?:offered|traded|in exchange|in return|lent|loaned|gave them|took on|took over|funded|covered|"
+        r"I (?:committed|agreed|promised) to|would own|I'd own|we'd take|we would take|swap\w*|I told|I said|"
+        r"I proposed|I'm not asking|out of my budget|pay for)\b|[\"“][^\"”]{8,}[\"”]|\bsaid: ", re.I),
+    "stakeholder_alignment": re.compile(
+        r"\b(?:disagree\w*|conflict\w*|pushed back|didn't like|did not like|objected|refused|tension|competing|"
+        r"wanted .{1,80} (?:while|but|whereas)|two options)\b", re.I),
+    "business_translation": re.compile(
+        r"\b(?:revenue|cost(?:s|ing)? (?:us|them)|would cost|margin|GMV|conversion|churn|penalt\w+|\$\s?\d|"
+        r"dollars?|per (?:return|order|package|user|month)|lost sales|customers? (?:would|will|lose|see|stop|leave))\b",
+        re.I),
 }
 _REASONING = re.compile(r"\b(?:because|so that|otherwise|which meant|instead of|rather than|the reason|since|"
                         r"that's why|that is why)\b", re.I)
@@ -68,6 +89,7 @@ class Features(BaseModel):
     we_only: bool = False
     reasoning: bool = False
     jargon_only: bool = False
+    breadth: int = Field(0, description="how many candidate sentences bear on the dimension")
 
     @property
     def specifics(self) -> int:
@@ -84,16 +106,28 @@ def sentences_of(turn_index: int, text: str) -> list[Quote]:
 
 
 def scan(dimension: str, candidate_texts: list[tuple[int, str]], limit: int = 4) -> list[Quote]:
-    """Candidate sentences that bear on a dimension, most specific first."""
+    """Candidate sentences that bear on a dimension, most specific first (the evidence shown)."""
+    ranked = relevant_sentences(dimension, candidate_texts)
+    ranked.sort(key=lambda item: -item[0])
+    return [q for _, q in ranked[:limit]]
+
+
+def relevant_sentences(dimension: str, candidate_texts: list[tuple[int, str]]) -> list[tuple[int, Quote]]:
+    """Every candidate sentence that bears on the dimension, with a specificity score. A sentence of
+    rubric vocabulary with no hard specific (timing, number, mechanism) is not evidence."""
     trigger = TRIGGERS[dimension]
     found: list[tuple[int, Quote]] = []
     for index, text in candidate_texts:
         for q in sentences_of(index, text):
-            if trigger.search(q.quote):
-                f = features(dimension, [q.quote])
-                found.append((f.specifics + 2 * f.core, q))
-    found.sort(key=lambda item: -item[0])
-    return [q for _, q in found[:limit]]
+            if not trigger.search(q.quote):
+                continue
+            sig = extract(q.quote)
+            hard = sig.has_timing or sig.numbers > 0 or sig.has_mechanism
+            if sig.jargon and not hard:
+                continue
+            f = features(dimension, [q.quote])
+            found.append((f.specifics + 2 * f.core, q))
+    return found
 
 
 def verify(quote: str, stated_turn: int | None, candidate_texts: list[tuple[int, str]]) -> Quote | None:
@@ -148,6 +182,6 @@ def level_from(f: Features) -> tuple[int, str]:
         return 2, "relevant but generic"
     if f.we_only:
         return 2, "'we' throughout; no personal role"
-    if f.specifics >= 4:
+    if f.specifics >= 4 and f.breadth >= 3:
         return 4, "the core move with named counterparts, timing and results"
     return 3, "specific and credible"

@@ -1,10 +1,17 @@
 """Grade a transcript: per dimension, extract evidence (LLM) + scan (rules), verify every quote
 against the candidate's turns, decide the level by rule, map to Leadership Principles, vote.
 
-How the LLM and the rules combine: the LLM only proposes quotes; a quote counts once it is found
-in a candidate turn. The level is decided by documented rules over the properties of the verified
-evidence (evidence.level_from), so vocabulary without specifics cannot score, and text aimed at
-the grader is removed before either the LLM or the rules see it.
+How the parts combine:
+- text aimed at the grader is removed (and flagged) before anything reads the transcript;
+- the rule scan finds every candidate sentence that bears on a dimension; rubric vocabulary with
+  no hard specific (timing, number, mechanism) is not evidence;
+- the level comes from the level model (rubrics/levels.json): a linear scorer over checkable
+  properties of that evidence (timing, numbers, mechanism, named teams, first person, reasoning,
+  vocabulary density...), fitted on a labeled calibration set, with its cross-validated agreement
+  stored beside the weights;
+- the LLM proposes quotes; a quote counts only once found in a candidate turn. Verified quotes are
+  shown first, and where the rule scan found nothing they lift a dimension from 1 to 2 (relevant,
+  not shown to be specific). With no evidence at all a dimension is 1, whatever the model says.
 """
 
 from __future__ import annotations
@@ -19,7 +26,9 @@ from ..llm.base import ChatModel, Message
 from ..llm.structured import structured
 from ..resources import prompt_text
 from ..transcript import Transcript
-from .evidence import Quote, features, level_from, scan, verify
+from .evidence import Quote, features, relevant_sentences, scan, verify
+from .features import dimension_features
+from .level_model import load_level_model
 from .injection import sanitize
 from .models import DimensionGrade, Extraction, GradeReport, GradeStats, PrincipleEvidence
 from .rubric import Rubric
@@ -111,14 +120,24 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
 
     scores: dict[str, DimensionGrade] = {}
     notes: list[str] = []
+    level_model = load_level_model()
     for dim in rubric.dimensions:
         llm_quotes, dropped, error = ([], 0, None)
         if model is not None:
             llm_quotes, dropped, error = _extract_llm(model, base, dim, candidate_texts)
         rule_quotes = scan(dim.key, candidate_texts)
         evidence = _merge(llm_quotes, rule_quotes)
-        f = features(dim.key, [q.quote for q in evidence])
-        level, reason = level_from(f)
+        relevant = [q for _, q in relevant_sentences(dim.key, candidate_texts)]
+        pool = _merge(llm_quotes, relevant, limit=1000)
+        f = features(dim.key, [q.quote for q in pool])
+        f.breadth = len(pool)
+        value, parts = level_model.score(dim.key, dimension_features(dim.key, candidate_texts))
+        if not relevant:
+            level = 2 if llm_quotes else 1
+            reason = "relevant quotes, none specific" if llm_quotes else "no evidence in the candidate's words"
+        else:
+            level = level_model.level(value)
+            reason = level_model.explain(parts) or "specific evidence"
         missing = [text for key, text in _MISSING_TEXT.items() if not getattr(f, key)] if level < 4 else []
         exemplar = next((e.text for e in corpus.exemplars if e.dimension == dim.key and e.level == 4), None)
         scores[dim.key] = DimensionGrade(
@@ -156,7 +175,7 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         notes.append("text addressed to the evaluator was ignored")
     return GradeReport(
         transcript_id=transcript.id, round=transcript.round, vote=vote, vote_reason=vote_reason, scores=scores,
-        leadership_principles=list(principles.values()), rubric_version=rubric.version,
+        leadership_principles=list(principles.values()), rubric_version=f"{rubric.version}+{level_model.version}",
         backend=model.model_id if model is not None else "rules-only", stats=stats, injection_flags=flags,
         notes=notes,
     )

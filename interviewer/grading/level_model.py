@@ -1,0 +1,63 @@
+"""The level model: a linear scorer over evidence properties, fitted on labeled calibration
+transcripts and stored as data (rubrics/levels.json). At grade time it is plain arithmetic."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from ..resources import data_root
+from .features import names, vector
+
+DEFAULT = "levels.json"
+# How each property is named in the report when it pushes a level up or down.
+LABELS = {
+    "relevant": "sentences on this", "core": "the dimension's core move", "timing": "timing",
+    "numbers": "numbers", "mechanism": "a concrete mechanism", "teams": "named teams or people",
+    "reasoning": "reasoning", "i_share": "first person", "jargon_density": "rubric vocabulary",
+    "vague_density": "vague influence words", "numbers_density": "numbers overall",
+    "timing_density": "timing overall", "words": "length", "architecture_share": "architecture talk",
+}
+
+
+class LevelModel(BaseModel):
+    version: str
+    features: list[str]
+    mean: list[float]
+    scale: list[float]
+    coef: list[float]
+    intercept: float
+    thresholds: list[float]
+    trained_on: dict
+
+    def score(self, dimension: str, raw: dict[str, float]) -> tuple[float, list[tuple[str, float]]]:
+        x = vector(dimension, raw)
+        parts = [(n, c * (v - m) / s) for n, c, v, m, s in zip(self.features, self.coef, x, self.mean, self.scale,
+                                                                strict=True)]
+        return self.intercept + sum(p for _, p in parts), parts
+
+    def level(self, value: float) -> int:
+        return 1 + sum(value >= t for t in self.thresholds)
+
+    def explain(self, parts: list[tuple[str, float]], k: int = 2) -> str:
+        named = [(n, p) for n, p in parts if not n.startswith("dim:") and abs(p) > 0.05]
+        ups = [LABELS[n] for n, p in sorted(named, key=lambda x: -x[1])[:k] if p > 0]
+        downs = [LABELS[n] for n, p in sorted(named, key=lambda x: x[1])[:k] if p < 0]
+        text = []
+        if ups:
+            text.append("raised by " + " and ".join(ups))
+        if downs:
+            text.append("held down by " + " and ".join(downs))
+        return "; ".join(text)
+
+
+@cache
+def load_level_model(path: Path | None = None) -> LevelModel:
+    path = path or data_root("rubrics") / DEFAULT
+    model = LevelModel.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    if model.features != names():
+        raise ValueError(f"{path} was fitted on other features; refit it (python -m interviewer.grading.calibrate)")
+    return model
