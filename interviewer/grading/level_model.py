@@ -19,7 +19,9 @@ LABELS = {
     "numbers": "numbers", "mechanism": "a concrete mechanism", "teams": "named teams or people",
     "reasoning": "reasoning", "i_share": "first person", "jargon_density": "rubric vocabulary",
     "vague_density": "vague influence words", "numbers_density": "numbers overall",
-    "timing_density": "timing overall", "words": "length", "architecture_share": "architecture talk",
+    "timing_density": "timing overall", "architecture_share": "architecture talk",
+    "relevant_share": "share of the answers on this", "core_share": "share of the answers showing the core move",
+    "specific_share": "specific sentences",
 }
 
 
