@@ -52,6 +52,7 @@ class ChatMessage(Markdown):
     ChatMessage { margin: 0 1 1 1; padding: 0 1; }
     ChatMessage.interviewer { border-left: thick $accent; }
     ChatMessage.candidate { border-left: thick $success; background: $boost; }
+    ChatMessage > MarkdownBlock:last-child { margin-bottom: 0; }  /* the bar ends with the text */
     """
 
     def __init__(self, role: str, text: str = "") -> None:

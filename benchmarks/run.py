@@ -1,0 +1,213 @@
+"""Benchmarks: speed and memory figures, printed and written to benchmarks/results.json.
+
+    .venv/bin/python benchmarks/run.py [--only followup,grade,index,retrieval,paint] [--repeat N]
+
+Numbers, not pass/fail: the README quotes them with the machine they ran on. Run on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ANSWER_150 = (
+    "I ran the migration of our card tokens from a vendor vault to our own. Four teams were involved: my payments "
+    "platform team, checkout, the risk team, and the data warehouse team. We aligned with the risk team early, "
+    "because their fraud model read the raw token in a nightly batch job, and that job would have broken silently "
+    "at cutover. We worked closely with them and communicated the plan, and they agreed to update the join. "
+    "Checkout needed the new tokenization API before their code freeze, so we agreed the contract first and they "
+    "built against a stub. The vendor contract ended in March, which made the date real; missing it meant a "
+    "renewal for another year. We shipped on time and the cutover was clean, with no failed payments during the "
+    "switch, and the team was happy with how it went overall."
+)
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
+            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def bench_followup(repeat: int) -> dict:
+    from interviewer.config import Settings
+    from interviewer.corpus import default_corpus
+    from interviewer.interview.planner import ThreadState, decide
+    from interviewer.interview.realizer import Realizer
+    from interviewer.llm.base import Message, as_dicts
+    from interviewer.llm.local import LocalModel
+    from interviewer.retrieval import LexicalRetriever
+
+    t0 = time.perf_counter()
+    model = LocalModel(Settings())
+    load_s = time.perf_counter() - t0
+    corpus = default_corpus()
+    realizer = Realizer(model, LexicalRetriever(corpus))
+    question = "Tell me about a time you needed another team to change their plan so your program could ship."
+    thread = ThreadState(question_id="q", question_text=question, answers=[ANSWER_150])
+    decision = decide(thread, "bar_raiser", max_depth=4)
+    firsts, totals, raw_firsts, raw_totals, tokens = [], [], [], [], []
+    prompts: list = []
+    orig_stream = model.stream
+
+    def spy(messages, **kw):
+        prompts.append(list(messages))
+        return orig_stream(messages, **kw)
+
+    model.stream = spy  # type: ignore[method-assign]
+    for i in range(repeat + 1):  # the first run warms the prompt cache, as the second turn of a session would
+        start = time.perf_counter()
+        first: list[float] = []
+        q = realizer.follow_up(question=question, answer=ANSWER_150, decision=decision, round_name="bar_raiser",
+                               previous=[], on_token=lambda _p: first.append(time.perf_counter()) if not first else None)
+        end = time.perf_counter()
+        if i and first:
+            firsts.append(first[0] - start)
+            totals.append(end - start)
+            tokens.append(model.count_tokens(q.text))
+    # Raw llama.cpp on the same prompt, generating the same number of tokens.
+    llm = model._llm
+    for i in range(repeat + 1):
+        start = time.perf_counter()
+        first_t = None
+        n = 0
+        for chunk in llm.create_chat_completion(as_dicts(prompts[-1]), max_tokens=max(tokens or [30]),
+                                                temperature=0.3, stream=True):
+            if chunk["choices"][0]["delta"].get("content"):
+                n += 1
+                if first_t is None:
+                    first_t = time.perf_counter()
+        end = time.perf_counter()
+        if i and first_t:
+            raw_firsts.append(first_t - start)
+            raw_totals.append(end - start)
+    prompt_tokens = len(llm.tokenize("".join(m.content for m in prompts[-1]).encode()))
+    model.close()
+    return {
+        "model_load_s": round(load_s, 2), "answer_words": len(ANSWER_150.split()), "prompt_tokens": prompt_tokens,
+        "first_token_s_median": round(statistics.median(firsts), 2), "total_s_median": round(statistics.median(totals), 2),
+        "raw_first_token_s_median": round(statistics.median(raw_firsts), 2),
+        "raw_total_s_median": round(statistics.median(raw_totals), 2),
+        "ratio_total_vs_raw": round(statistics.median(totals) / statistics.median(raw_totals), 2),
+        "question_tokens_median": statistics.median(tokens) if tokens else None, "runs": len(totals),
+    }
+
+
+def bench_grade() -> dict:
+    from interviewer.config import Settings
+    from interviewer.grading.grader import grade_transcript
+    from interviewer.grading.rubric import load_rubric
+    from interviewer.importers import load_transcript
+    from interviewer.llm.local import LocalModel
+
+    t = load_transcript(ROOT / "evals" / "transcripts" / "br-plain_spoken_strong-01.txt")
+    rubric = load_rubric()
+    start = time.perf_counter()
+    grade_transcript(t, rubric, None)
+    rules = time.perf_counter() - start
+    model = LocalModel(Settings())
+    tokens = model.count_tokens(" ".join(x.text for x in t.turns))
+    start = time.perf_counter()
+    grade_transcript(t, rubric, model)
+    full = time.perf_counter() - start
+    model.close()
+    return {"turns": len(t.turns), "transcript_tokens": tokens, "deterministic_s": round(rules, 3),
+            "with_model_s": round(full, 1)}
+
+
+def bench_index() -> dict:
+    from interviewer.config import Settings
+    from interviewer.corpus import default_corpus
+    from interviewer.retrieval.index import CorpusIndex
+
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        client = chromadb.PersistentClient(path=tmp, settings=ChromaSettings(anonymized_telemetry=False))
+        index = CorpusIndex(Settings(), default_corpus(), client=client)
+        seconds = index.build()
+        queries = ["we aligned with infra", "when did you escalate", "how did you staff it", "what did it cost",
+                   "which contract first", "explain it to the GM", "who disagreed", "what did you personally do"]
+        index.search(queries[0], kind="probe")  # warm
+        lat = []
+        for _ in range(5):
+            for q in queries:
+                s = time.perf_counter()
+                index.search(q, kind="probe", family=None, k=3)
+                lat.append((time.perf_counter() - s) * 1000)
+        return {"items": index._collection.count(), "build_s": round(seconds, 1),
+                "query_ms_p50": round(pct(lat, 0.5), 1), "query_ms_p95": round(pct(lat, 0.95), 1)}
+
+
+def bench_paint() -> dict:
+    """Time from launch to the opening question on screen, in a real terminal (tmux)."""
+    exe = Path(sys.executable).parent / "interviewer"
+    results = []
+    for i in range(3):
+        with tempfile.TemporaryDirectory() as home:
+            (Path(home) / "cache").mkdir()
+            (Path(home) / "cache" / "models").symlink_to(BENCH_HOME / "cache" / "models")
+            name = f"bench{os.getpid()}{i}"
+            start = time.perf_counter()
+            subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30",
+                            f"INTERVIEWER_HOME={home} {exe} loop --seed 1"], check=True)
+            painted = None
+            while time.perf_counter() - start < 30:
+                out = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
+                if "Bar Raiser" in out and "?" in out:
+                    painted = time.perf_counter() - start
+                    break
+                time.sleep(0.02)
+            subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
+            results.append(painted)
+    ok = [r for r in results if r is not None]
+    return {"first_paint_s_median": round(statistics.median(ok), 2) if ok else None, "runs": len(ok)}
+
+
+BENCH_HOME = Path(tempfile.gettempdir()) / "interviewer-bench-home"
+
+
+def main() -> int:
+    # One home for the whole run: the model is joined once, not inside a timed section.
+    os.environ["INTERVIEWER_HOME"] = str(BENCH_HOME)
+    from interviewer.llm.model_file import ensure_model
+
+    ensure_model()
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--only", default="followup,grade,index,paint")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    results = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    for name in args.only.split(","):
+        start = time.perf_counter()
+        fn = {"followup": lambda: bench_followup(args.repeat), "grade": bench_grade, "index": bench_index,
+              "paint": bench_paint}[name]
+        results[name] = fn()
+        results[name]["bench_s"] = round(time.perf_counter() - start, 1)
+        print(name, json.dumps(results[name]), flush=True)
+    results["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print("peak_rss_mib", results["peak_rss_mib"])
+    out = ROOT / "benchmarks" / "results.json"
+    out.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
