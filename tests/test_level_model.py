@@ -1,0 +1,36 @@
+import json
+
+from interviewer.grading import calibrate
+from interviewer.grading.features import dimension_features, names
+from interviewer.grading.level_model import LevelModel, load_level_model
+from interviewer.resources import data_root
+
+
+def test_shipped_model_matches_the_features_and_says_where_it_came_from():
+    m = load_level_model()
+    assert m.features == names()
+    assert m.trained_on["transcripts"] >= 40
+    assert 0 < m.trained_on["loo_quadratic_kappa"] <= 1
+
+
+def test_more_specific_evidence_scores_higher():
+    m = load_level_model()
+    vague = [(1, "We aligned with the infra team and communicated well. It went fine.")]
+    specific = [(1, "In week 3 I offered the Payments Platform team two of my engineers for four weeks in exchange "
+                    "for moving their API freeze; I told their director we would own the adapter. We launched 2 weeks "
+                    "early and cut failed payments by 30 percent, because the freeze came first.")]
+    d = "influence_mechanism"
+    low, _ = m.score(d, dimension_features(d, vague))
+    high, parts = m.score(d, dimension_features(d, specific))
+    assert high > low + 0.5
+    assert m.level(high) > m.level(low)
+    assert "raised by" in m.explain(parts)
+
+
+def test_calibrate_writes_a_loadable_model(tmp_path):
+    out = tmp_path / "levels.json"
+    assert calibrate.main([str(data_root("evals") / "labels_b.yaml"), "--out", str(out), "--version", "t"]) == 0
+    data = json.loads(out.read_text())
+    assert data["trained_on"]["transcripts"] >= 40 and "loo_quadratic_kappa" in data["trained_on"]
+    model = LevelModel.model_validate(data)
+    assert len(model.coef) == len(model.features) == len(names())
