@@ -53,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     csub.add_parser("build", help="(re)build the index now", description="Build the Chroma index of the corpus.")
     search = csub.add_parser("search", help="search the corpus", description="Search the corpus index.")
     search.add_argument("query", help="an answer, a gap description, any text")
-    search.add_argument("--kind", choices=("probe", "exemplar", "question", "principle", "scenario"))
+    search.add_argument("--kind", choices=("probe", "exemplar", "question", "principle", "scenario", "user_doc"),
+                        help="user_doc searches your own documents (config: user_docs)")
     search.add_argument("--family", help="probe family (mechanism, timing, ...)")
     search.add_argument("--round", choices=ROUNDS)
     search.add_argument("--dimension", help="rubric dimension (exemplars)")
@@ -308,6 +309,25 @@ def cmd_corpus(args: argparse.Namespace) -> int:
         with err.status("building the corpus index"):
             seconds = index.build(lambda msg: err.log(msg))
         print(f"indexed {index._collection.count()} items in {seconds:.1f} s ({index.name})")
+        if settings.user_docs:
+            from .retrieval.user_docs import UserDocsIndex
+
+            with err.status("indexing your documents"):
+                n = UserDocsIndex(index.client, settings.user_docs).build()
+            print(f"indexed {n} chunks of your documents from {settings.user_docs}")
+        return 0
+    if args.kind == "user_doc":
+        if not settings.user_docs:
+            raise UserError("no user_docs folder configured (set user_docs in config.toml or INTERVIEWER_USER_DOCS)")
+        from .retrieval.user_docs import UserDocsIndex
+
+        hits = UserDocsIndex(index.client, settings.user_docs).search(args.query, k=args.k)
+        table = Table()
+        for col in ("score", "id", "text"):
+            table.add_column(col, overflow="fold")
+        for h in hits:
+            table.add_row(f"{h.score:.3f}", h.id, h.text[:400])
+        Console().print(table if hits else "no matches")
         return 0
     for value, known, name in ((args.family, PROBE_FAMILIES, "family"), (args.dimension, DIMENSIONS, "dimension"),
                                (args.principle, PRINCIPLES, "principle")):
