@@ -21,10 +21,9 @@ def test_more_specific_evidence_scores_higher():
                     "early and cut failed payments by 30 percent, because the freeze came first.")]
     d = "influence_mechanism"
     low, _ = m.score(d, dimension_features(d, vague))
-    high, parts = m.score(d, dimension_features(d, specific))
+    high, _ = m.score(d, dimension_features(d, specific))
     assert high > low + 0.5
     assert m.level(high) > m.level(low)
-    assert "raised by" in m.explain(parts)
 
 
 def test_calibrate_writes_a_loadable_model(tmp_path):

@@ -70,10 +70,17 @@ def run_retrieval(settings: Settings, thresholds: dict) -> SuiteResult:
         families = [h.metadata["family"] for h in hits]
         rank = next((n for n, f in enumerate(families, start=1) if f == q.family), None)
         rr.append(1.0 / rank if rank else 0.0)
+        # As the interviewer uses it: within the planner's family, is an ideal probe in the top 3?
+        in_family = index.search(q.query, kind="probe", family=q.family, round_name=q.round, k=3)
+        ideal_hit = bool(q.ideal) and any(h.metadata.get("item") in q.ideal for h in in_family)
         items.append({"id": q.id, "family": q.family, "top3": families[:3], "rank": rank,
-                      "hit_at_3": bool(rank and rank <= 3), "top_ids": [h.id for h in hits[:3]]})
+                      "hit_at_3": bool(rank and rank <= 3), "top_ids": [h.id for h in hits[:3]],
+                      "ideal_in_family_top3": ideal_hit})
     hit3 = sum(i["hit_at_3"] for i in items) / len(items)
+    with_ideal = [q for q in queries if q.ideal]
+    ideal3 = sum(i["ideal_in_family_top3"] for i in items) / max(1, len(with_ideal))
     metrics = {"queries": len(items), "hit_at_3": round(hit3, 3), "mrr": round(sum(rr) / len(rr), 3),
+               "ideal_in_family_hit_at_3": round(ideal3, 3),
                "query_ms_p50": round(median(latencies), 1)}
     checks = [at_least("retrieval hit@3 (family)", hit3, thresholds.get("retrieval", {}).get("hit_at_3", 0.9))]
     return SuiteResult(suite="retrieval", backend="chroma + all-MiniLM-L6-v2", metrics=metrics, checks=checks,

@@ -52,6 +52,21 @@ def _prompt(name: str) -> str:
     return prompt_text(name).strip()
 
 
+_SHOWN = {"named": "named counterparts", "timing": "timing", "mechanism": "a concrete mechanism",
+          "numbers": "numbers", "first_person": "first person", "reasoning": "reasoning"}
+
+
+def _reason(f) -> str:
+    has = [text for key, text in _SHOWN.items() if getattr(f, key)]
+    lacks = [text for key, text in _SHOWN.items() if not getattr(f, key)]
+    out = f"{f.breadth} relevant sentence{'s' if f.breadth != 1 else ''}"
+    if has:
+        out += "; shows " + ", ".join(has)
+    if lacks:
+        out += "; lacks " + ", ".join(lacks)
+    return out
+
+
 def _clip(text: str, limit: int = TURN_WORDS_IN_PROMPT) -> str:
     words = text.split()
     return text if len(words) <= limit else " ".join(words[:limit]) + " [...]"
@@ -131,13 +146,13 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         pool = _merge(llm_quotes, relevant, limit=1000)
         f = features(dim.key, [q.quote for q in pool])
         f.breadth = len(pool)
-        value, parts = level_model.score(dim.key, dimension_features(dim.key, candidate_texts))
+        value, _parts = level_model.score(dim.key, dimension_features(dim.key, candidate_texts))
         if not relevant:
             level = 2 if llm_quotes else 1
             reason = "relevant quotes, none specific" if llm_quotes else "no evidence in the candidate's words"
         else:
             level = level_model.level(value)
-            reason = level_model.explain(parts) or "specific evidence"
+            reason = _reason(f)
         missing = [text for key, text in _MISSING_TEXT.items() if not getattr(f, key)] if level < 4 else []
         exemplar = next((e.text for e in corpus.exemplars if e.dimension == dim.key and e.level == 4), None)
         scores[dim.key] = DimensionGrade(

@@ -13,18 +13,6 @@ from ..resources import data_root
 from .features import names, vector
 
 DEFAULT = "levels.json"
-# How each property is named in the report when it pushes a level up or down.
-LABELS = {
-    "relevant": "sentences on this", "core": "the dimension's core move", "timing": "timing",
-    "numbers": "numbers", "mechanism": "a concrete mechanism", "teams": "named teams or people",
-    "reasoning": "reasoning", "i_share": "first person", "jargon_density": "rubric vocabulary",
-    "vague_density": "vague influence words", "numbers_density": "numbers overall",
-    "timing_density": "timing overall", "architecture_share": "architecture talk",
-    "relevant_share": "share of the answers on this", "core_share": "share of the answers showing the core move",
-    "specific_share": "specific sentences",
-}
-
-
 class LevelModel(BaseModel):
     version: str
     features: list[str]
@@ -43,17 +31,6 @@ class LevelModel(BaseModel):
 
     def level(self, value: float) -> int:
         return 1 + sum(value >= t for t in self.thresholds)
-
-    def explain(self, parts: list[tuple[str, float]], k: int = 2) -> str:
-        named = [(n, p) for n, p in parts if not n.startswith("dim:") and abs(p) > 0.05]
-        ups = [LABELS[n] for n, p in sorted(named, key=lambda x: -x[1])[:k] if p > 0]
-        downs = [LABELS[n] for n, p in sorted(named, key=lambda x: x[1])[:k] if p < 0]
-        text = []
-        if ups:
-            text.append("raised by " + " and ".join(ups))
-        if downs:
-            text.append("held down by " + " and ".join(downs))
-        return "; ".join(text)
 
 
 @cache

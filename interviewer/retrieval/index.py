@@ -17,6 +17,8 @@ from ..errors import BackendUnavailable
 
 PREFIX = "corpus-"
 ENCODER = "all-MiniLM-L6-v2"
+# Bumped whenever what is embedded per item changes, so an old index is rebuilt, not reused.
+DOC_FORMAT = "3"
 Progress = Callable[[str], None]
 
 
@@ -37,6 +39,7 @@ def _documents(corpus: Corpus) -> tuple[list[str], list[str], list[dict[str, Any
         metas.append(meta)
 
     for p in corpus.probes:
+        # `when` (the gap) and `plain` (the question): measured best of the variants tried, see evals.
         add(f"probe:{p.id}", f"{p.when} {p.plain}",
             {"kind": "probe", "family": p.family, "item": p.id, **{f"r_{r}": True for r in p.rounds}})
     for e in corpus.exemplars:
@@ -81,7 +84,10 @@ class CorpusIndex:
 
     @property
     def name(self) -> str:
-        return PREFIX + self.corpus.content_hash[:16]
+        import hashlib
+
+        key = hashlib.sha256(f"{self.corpus.content_hash}:{DOC_FORMAT}:{ENCODER}".encode()).hexdigest()
+        return PREFIX + key[:16]
 
     def _existing(self) -> list[str]:
         return [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
