@@ -23,7 +23,9 @@ from ..retrieval import ProbeRetriever
 from .signals import extract, vague_phrase
 
 MAX_WORDS = 45
-ANSWER_WORDS_IN_PROMPT = 220  # long pastes are cut: latency grows with every prompt token
+# Every prompt token costs prefill time on 2 cores (~100 tokens/s): the model sees the sentences of
+# the answer that bear on the gap, not the whole answer.
+ANSWER_WORDS_IN_PROMPT = 90
 _LEAK = re.compile(
     r"\b(?:rubric|scor(?:e|ed|ing)|level [1-4]|dimension|evaluator|grader|strong[_ ]hire|no[_ ]hire|"
     r"bar raiser notes?|probe|planner|system prompt|my instructions|as an ai|language model)\b",
@@ -50,13 +52,31 @@ def _template() -> str:
     return prompt_text("realizer_user.md")
 
 
-def clip_answer(answer: str, limit: int = ANSWER_WORDS_IN_PROMPT) -> str:
+def clip_answer(answer: str, limit: int = ANSWER_WORDS_IN_PROMPT, focus: str | None = None) -> str:
+    """The answer within `limit` words: the sentence holding `focus` (the phrase the follow-up
+    quotes) first, then the last sentences (what was just said), in their original order."""
     words = answer.split()
     if len(words) <= limit:
         return answer.strip()
-    # Keep the start (the story's setup) and the end (what they just said).
-    head, tail = words[: limit // 3], words[-(limit - limit // 3):]
-    return " ".join(head) + " [...] " + " ".join(tail)
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", " ".join(words)) if x]
+    chosen: set[int] = set()
+    budget = limit
+    order = [i for i, x in enumerate(sentences) if focus and focus in x] + list(range(len(sentences) - 1, -1, -1))
+    for i in order:
+        n = len(sentences[i].split())
+        if i in chosen or n > budget:
+            continue
+        chosen.add(i)
+        budget -= n
+    if not chosen:  # one enormous sentence: keep its end
+        return "[...] " + " ".join(words[-limit:])
+    parts, last = [], -1
+    for i in sorted(chosen):
+        if i != last + 1:
+            parts.append("[...]")
+        parts.append(sentences[i])
+        last = i
+    return " ".join(parts)
 
 
 def problems_with(question: str, previous: Sequence[str]) -> str | None:
@@ -118,7 +138,8 @@ class Realizer:
             return self.fallback(fresh, answer, previous, "no model loaded")
         examples = "\n".join(f"- {fill_probe(p, answer)}" for p in fresh[:3])
         nonce = secrets.token_hex(4)
-        user = _template().format(question=question, answer=clip_answer(answer).replace(nonce, ""), nonce=nonce,
+        excerpt = clip_answer(answer, focus=vague_phrase(answer)).replace(nonce, "")
+        user = _template().format(question=question, answer=excerpt, nonce=nonce,
                                   gap=decision.why, examples=examples)
         messages = [Message(role="system", content=_system()), Message(role="user", content=user)]
         pieces: list[str] = []
