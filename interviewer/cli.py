@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "markdown"), default="json")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
+    replay = sub.add_parser("replay", help="step through a transcript and the planner's decisions",
+                            description="Step through a saved session or transcript: each follow-up's planner "
+                                        "decision and why it was asked; the turns the grade cites are marked.")
+    replay.add_argument("file", help="session id, session file or transcript file")
+
     sub.add_parser("sessions", help="list saved sessions", description="List saved sessions, newest first.")
     sub.add_parser("config", help="print the effective configuration (secrets masked)",
                    description="Print the effective configuration, with where it is read from. Secrets are masked.")
@@ -127,6 +132,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     for problem in loaded.problems:
         print(f"# {problem}", file=sys.stderr)
     print(f"wrote {len(t.turns)} turns to {args.out}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from .app.replay import ReplayApp
+    from .grading.grader import grade_transcript
+    from .grading.rubric import load_rubric
+    from .importers import load_transcript
+    from .store import SUFFIX, load_session, session_path
+
+    path = Path(args.file).expanduser()
+    grade, problems = None, []
+    if not path.exists() and session_path(args.file).exists():
+        path = session_path(args.file)
+    if path.suffix == SUFFIX and path.exists():
+        loaded = load_session(path)
+        transcript, problems = loaded.transcript, loaded.problems
+        grade = loaded.grades[-1] if loaded.grades else None
+    else:
+        transcript = load_transcript(path)
+    if grade is None and transcript.candidate_turns():
+        # The quick, deterministic grade marks the cited turns; `interviewer grade` runs the full one.
+        grade = grade_transcript(transcript, load_rubric(), None).model_dump(mode="json")
+    ReplayApp(transcript, grade, problems).run()
     return 0
 
 
@@ -397,7 +426,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return run_doctor(_settings(args), full=args.full)
 
 
-COMMANDS = {"loop": cmd_loop, "corpus": cmd_corpus, "eval": cmd_eval, "export": cmd_export, "grade": cmd_grade, "sessions": cmd_sessions, "config": cmd_config,
+COMMANDS = {"loop": cmd_loop, "corpus": cmd_corpus, "eval": cmd_eval, "export": cmd_export, "replay": cmd_replay, "grade": cmd_grade, "sessions": cmd_sessions, "config": cmd_config,
             "doctor": cmd_doctor}
 
 

@@ -116,3 +116,17 @@ def test_model_that_fails_to_load_is_said_on_screen(fake_model):
             assert follow.role == "interviewer" and follow.raw.endswith("?")
 
     asyncio.run(scenario())
+
+
+def test_candidate_text_with_brackets_is_not_markup(fake_model):
+    fake_model.default = "What did you offer [them]?"
+    app = make_app(fake_model, mode="practice")
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await answer(app, pilot, "We worked with the [bold]infra[/bold] team and aligned [on] it.")
+            hint = str(app.query("Hint")[0].render())
+            assert "[bold]infra[/bold]" in hint  # shown as typed, not styled
+            assert app.query(ChatMessage)[1].raw.startswith("We worked with the [bold]infra[/bold]")
+
+    asyncio.run(scenario())

@@ -71,9 +71,9 @@ class InterviewApp(App):
 
     # ----- layout -------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static(id="status")
+        yield Static(id="status", markup=False)
         yield VerticalScroll(id="chat")
-        yield Static(id="notice")
+        yield Static(id="notice", markup=False)  # messages carry user text and URLs: never markup
         yield ChatInput(id="input", show_line_numbers=False)
         yield Footer()
         yield TooSmall()

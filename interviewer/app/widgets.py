@@ -66,7 +66,12 @@ class ChatMessage(Markdown):
 
 
 class Hint(Static):
+    """The practice-mode hint; it quotes the candidate's words, so it is never read as markup."""
+
     DEFAULT_CSS = "Hint { color: $text-muted; margin: 0 2 1 2; text-style: italic; }"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, markup=False)
 
 
 MIN_WIDTH, MIN_HEIGHT = 60, 16
