@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
                                         "decision and why it was asked; the turns the grade cites are marked.")
     replay.add_argument("file", help="session id, session file or transcript file")
 
+    sub.add_parser("history", help="your progress across graded sessions",
+                   description="Per-dimension trend across graded sessions, recurring gaps, what to practise next.")
+
     sub.add_parser("sessions", help="list saved sessions", description="List saved sessions, newest first.")
     sub.add_parser("config", help="print the effective configuration (secrets masked)",
                    description="Print the effective configuration, with where it is read from. Secrets are masked.")
@@ -156,6 +159,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
         # The quick, deterministic grade marks the cited turns; `interviewer grade` runs the full one.
         grade = grade_transcript(transcript, load_rubric(), None).model_dump(mode="json")
     ReplayApp(transcript, grade, problems).run()
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .history import collect, render
+
+    print(render(collect()))
     return 0
 
 
@@ -426,7 +436,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     return run_doctor(_settings(args), full=args.full)
 
 
-COMMANDS = {"loop": cmd_loop, "corpus": cmd_corpus, "eval": cmd_eval, "export": cmd_export, "replay": cmd_replay, "grade": cmd_grade, "sessions": cmd_sessions, "config": cmd_config,
+COMMANDS = {"loop": cmd_loop, "corpus": cmd_corpus, "eval": cmd_eval, "export": cmd_export, "replay": cmd_replay, "history": cmd_history, "grade": cmd_grade, "sessions": cmd_sessions, "config": cmd_config,
             "doctor": cmd_doctor}
 
 
