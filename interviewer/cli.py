@@ -457,6 +457,12 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except Exception as exc:  # a bug of ours: one line, the session is already on disk
+        if os.environ.get("INTERVIEWER_DEBUG"):
+            raise
+        print(f"interviewer: unexpected error ({type(exc).__name__}: {exc}); sessions are saved. "
+              "Run again with INTERVIEWER_DEBUG=1 to see the traceback, and please report it.", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -161,3 +161,24 @@ def test_unreachable_base_url_is_exit_3_and_writes_nothing(tmp_path, monkeypatch
     assert "cannot reach http://127.0.0.1:9/v1" in err and err.count("\n") == 1
     assert not out.exists()
     assert not list(paths.sessions_dir().glob("*.jsonl"))
+
+
+@pytest.mark.parametrize("extra", [["--round", "leadership_principles"],
+                                   ["--round", "leadership_principles", "--principles", "have_backbone,earn_trust"],
+                                   ["--round", "program_design"]])
+def test_every_round_runs_headless(tmp_path, fake_model, extra):
+    code, out = run(tmp_path, ANSWERS, *extra)
+    assert code == 0
+    data = json.loads(out.read_text())
+    assert data["round"] == extra[1]
+    assert data["turns"][0]["kind"] == "opening"
+    if "--principles" in extra:
+        assert data["meta"]["principles"] == ["have_backbone", "earn_trust"]
+        assert "Have Backbone" in data["turns"][0]["text"]
+    if extra[1] == "program_design":
+        assert data["meta"]["scenario"] and data["turns"][0]["question_id"].startswith("pd-")
+
+
+def test_unknown_principle_is_exit_2(tmp_path, fake_model, capsys):
+    code, _ = run(tmp_path, ANSWERS, "--round", "leadership_principles", "--principles", "vibes")
+    assert code == 2 and "unknown principle 'vibes'" in capsys.readouterr().err

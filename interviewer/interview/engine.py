@@ -56,9 +56,10 @@ def question_plan(corpus: Corpus, round_name: str, rng: random.Random, principle
     pool = corpus.questions_for(round_name)
     if round_name == "leadership_principles" and principles:
         ranked = [q for p in principles for q in pool if q.principles[0] == p]
-        rest = [q for q in pool if q not in ranked and set(q.principles) & set(principles)]
+        seen = {q.id for q in ranked}
+        rest = [q for q in pool if q.id not in seen and set(q.principles) & set(principles)]
         rng.shuffle(rest)
-        return list(dict.fromkeys(ranked + rest))
+        return ranked + rest
     if round_name == "program_design":
         same = [q for q in pool if q.scenario == scenario]
         others = [q for q in pool if q.scenario != scenario]
