@@ -11,7 +11,8 @@ How the parts combine:
   stored beside the weights;
 - the LLM proposes quotes; a quote counts only once found in a candidate turn. Verified quotes are
   shown first, and where the rule scan found nothing they lift a dimension from 1 to 2 (relevant,
-  not shown to be specific). With no evidence at all a dimension is 1, whatever the model says.
+  not shown to be specific). With no evidence at all a dimension is 1, whatever the model says,
+  and one relevant sentence is at most a 3 (exemplary takes more than one sentence of evidence).
 """
 
 from __future__ import annotations
@@ -151,7 +152,8 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
             level = 2 if llm_quotes else 1
             reason = "relevant quotes, none specific" if llm_quotes else "no evidence in the candidate's words"
         else:
-            level = level_model.level(value)
+            # One sentence cannot be exemplary: it is at most a 3.
+            level = min(level_model.level(value), 2 + len(pool))
             reason = _reason(f)
         missing = [text for key, text in _MISSING_TEXT.items() if not getattr(f, key)] if level < 4 else []
         exemplar = next((e.text for e in corpus.exemplars if e.dimension == dim.key and e.level == 4), None)

@@ -14,9 +14,12 @@ _PATTERNS = [
     r"\b(?:give|assign|award)\s+(?:me|this\s+candidate|the\s+candidate)\s+(?:a\s+)?(?:4|four|top|maximum|full|strong)",
     r"\bstrong[_\s]hire\b",
     r"\b(?:you are|you're)\s+(?:now\s+)?(?:an?|the)\s+(?:evaluator|grader|assistant|ai|model)\b",
-    r"</?\s*(?:system|instructions?|rubric)\s*>|\[/?(?:INST|SYSTEM)\]",
+    r"</?\s*(?:system|instructions?|rubric|transcript)\s*>|\[/?(?:INST|SYSTEM)\]",
     r"\bdisregard\s+(?:the\s+|your\s+|all\s+)*(?:rubric|instructions|above)",
     r"\bthis\s+candidate\s+(?:meets|exceeds|raises)\s+the\s+bar\b",
+    r"\b(?:whoever|whatever|anyone|anything|the\s+(?:model|ai|system|llm))\b.{0,40}\b(?:is\s+)?(?:grading|scoring|"
+    r"evaluating|assessing|rating)\s+(?:this|these|me|my)\b",
+    r"\b(?:evaluator|grader|scorer)\s+output\b",
 ]
 _RX = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.IGNORECASE | re.MULTILINE)
 # A sentence ends at . ! ? followed by a space or the end (so "1.4 million" stays whole), or a newline.
