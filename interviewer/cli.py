@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev = sub.add_parser("eval", help="run the offline eval suite",
                         description="Measure grader, interviewer and retrieval against labeled data in evals/. "
                                     "Exits 1 when a threshold fails.")
-    ev.add_argument("--suite", choices=("grader", "interviewer", "retrieval", "all"), default="all")
+    ev.add_argument("--suite", choices=("grader", "interviewer", "retrieval", "simulation", "all"), default="all",
+                    help="all = interviewer, retrieval, grader (simulation runs the model through whole sessions)")
     ev.add_argument("--backend", help="backend for the grader suite (default: config)")
     ev.add_argument("--no-llm", action="store_true", help="grader suite on the deterministic rules only")
     ev.add_argument("--jobs", type=int, default=1, help="items graded at once (remote backends)")
@@ -234,6 +235,9 @@ def cmd_loop(args: argparse.Namespace) -> int:
 
     if args.resume:
         interview = _resume(args.resume, settings, corpus, model, save, retriever)
+        if not interview.transcript.turns:
+            interview.opening()
+        interview.reply_if_pending()  # the answer saved just before a crash gets its follow-up first
     else:
         interview = Interview.start(settings, corpus, model, round_name=args.round, principles=_principles(args),
                                     seed=args.seed, on_turn=None, retriever=retriever)
@@ -296,8 +300,6 @@ def _resume(ref: str, settings, corpus, model, on_turn, retriever=None):
     writer = SessionWriter.resume(path)
     interview = Interview(loaded.transcript, corpus=corpus, settings=settings, model=model, writer=writer,
                           on_turn=on_turn, retriever=retriever)
-    if not loaded.transcript.turns:
-        interview.opening()
     return interview
 
 
@@ -407,6 +409,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
             results.append(other_suites.run_interviewer(settings, thresholds))
         elif suite == "retrieval":
             results.append(other_suites.run_retrieval(settings, thresholds))
+        elif suite == "simulation":
+            from .evaluation import simulation
+
+            model = None if args.no_llm else _ready_model(settings)
+            try:
+                results.append(simulation.run(model, settings, thresholds))
+            finally:
+                if model is not None:
+                    model.close()
         else:
             from .llm import get_model
 

@@ -88,6 +88,8 @@ def parse_json(text: str, *, name: str = "transcript") -> Transcript:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise UserError(f"{name}: line {exc.lineno} column {exc.colno}: invalid JSON ({exc.msg})") from None
+    except RecursionError:  # deeply nested JSON raised RecursionError, a traceback instead of one line
+        raise UserError(f"{name}: invalid JSON (nested too deeply)") from None
     if not isinstance(data, dict):
         raise UserError(f"{name}: expected a JSON object with 'turns', got {type(data).__name__}")
     data.setdefault("id", Path(name).stem)
@@ -104,7 +106,7 @@ def _looks_like_session(text: str) -> bool:
     first = text.lstrip().split("\n", 1)[0]
     try:
         event = json.loads(first)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # deeply nested JSON: not a session; parse_json says why
         return False
     return isinstance(event, dict) and event.get("event") == "start"
 

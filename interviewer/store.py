@@ -174,21 +174,26 @@ def load_session(path: Path) -> LoadedSession:
                 header = event
             elif kind == "turn":
                 turns.append(Turn.model_validate(event["turn"]))
+            elif kind in ("grade", "meta") and not isinstance(event[kind], dict):
+                raise TypeError(kind)  # a non-object grade/meta crashed the loader (ValueError, ValidationError)
             elif kind == "grade":
                 grades.append(event["grade"])
             elif kind == "meta":
                 meta.update(event["meta"])
             elif kind == "end":
-                ended = event.get("reason", "ended")
+                reason = event.get("reason", "ended")
+                ended = reason if isinstance(reason, str) else "ended"  # a non-string reason failed validation
             else:
                 problems.append(f"line {lineno}: unknown event {kind!r}")
-        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValidationError):
+        # RecursionError: deeply nested JSON on one line is a damaged line, not a crash
+        except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValidationError, RecursionError):
             problems.append(f"line {lineno}: could not be read (torn or damaged write)")
     if header is None:
         raise UserError(f"{path} is not an interviewer session (no start event)")
     fields = {k: v for k, v in header.items() if k not in ("v", "at", "event")}
     fields.setdefault("id", path.stem)
-    fields["meta"] = {**fields.get("meta", {}), **meta}
+    if isinstance(fields.get("meta", {}), dict):  # a non-object meta crashed here; now validation rejects it
+        fields["meta"] = {**fields.get("meta", {}), **meta}
     try:
         transcript = Transcript.model_validate({**fields, "turns": [], "source": "session"})
     except ValidationError as exc:

@@ -130,3 +130,32 @@ def test_candidate_text_with_brackets_is_not_markup(fake_model):
             assert app.query(ChatMessage)[1].raw.startswith("We worked with the [bold]infra[/bold]")
 
     asyncio.run(scenario())
+
+
+def test_resumed_session_replies_to_the_saved_answer_first(fake_model):
+    from interviewer.store import SessionWriter, load_session
+    from interviewer.transcript import Transcript, Turn
+
+    fake_model.replies = ["What exactly did you give the infra team?"]
+    settings = Settings(backend="fake")
+    corpus = default_corpus()
+    t = Transcript(id="20261128-000000-abcd", round="bar_raiser", meta={"seed": 1})
+    with SessionWriter.create(t) as w:
+        w.append_turn(Turn(role="interviewer", kind="opening", text="Tell me about a time.", question_id="br-001"))
+        w.append_turn(Turn(role="candidate", kind="answer", text="We aligned with infra and it went well."))
+        path = w.path
+    loaded = load_session(path)
+    interview = Interview(loaded.transcript, corpus=corpus, settings=settings, model=None,
+                          writer=SessionWriter.resume(path), retriever=LexicalRetriever(corpus))
+    app = InterviewApp(settings, interview=interview, model_factory=lambda: fake_model)
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert app.query(ChatMessage)[-1].raw == "What exactly did you give the infra team?"
+            assert not app.query_one(ChatInput).disabled
+
+    asyncio.run(scenario())
+    interview.close()
+    assert [x.role for x in load_session(path).transcript.turns] == ["interviewer", "candidate", "interviewer"]

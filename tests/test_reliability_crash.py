@@ -27,20 +27,25 @@ pytestmark = pytest.mark.model
 
 EXE = str(Path(sys.executable).parent / "interviewer")
 
+# Vague answers draw an LLM follow-up (a few seconds of generation: a window for the kill); concrete
+# ones move on to the next question without the LLM, which keeps the file fast.
 ANSWERS = [
     "We worked with the infra team and aligned on the plan.",
+    "I offered the Payments team two of my engineers for three weeks in exchange for moving their API freeze "
+    "to week 4, and I escalated to my director six weeks before launch.",
     "I talked to them a lot and we communicated well.",
-    "I offered two of my engineers for three weeks in exchange for moving their API freeze to week 4.",
-    "I escalated to my director six weeks before launch because the dependency was slipping.",
-    "We shipped two weeks early and cut checkout latency by 30 percent.",
-    "The risk was payments, so we sequenced the migration behind a feature flag.",
+    "I offered the Search team one of my engineers for two weeks in exchange for shipping their ranking API by "
+    "week 6, and I escalated to my director when they slipped.",
+    "It went fine and everyone was happy.",
+    "I negotiated with the Identity team lead: I gave them one engineer for a month, they committed to the login "
+    "API by March 15, and I escalated to my VP when they slipped a week.",
 ]
 
-# Reproducible kill points: seconds after the opening question is on screen (the session exists by
-# then). With ~3 s of start-up that is about 3-16 s after the process starts; a run of six answers on
-# the embedded model takes about 15-17 s, so the kills land before, during and between turns.
+# Reproducible kill points: seconds after the opening question is printed (the session exists by then).
+# With ~3 s of start-up that is about 3-13 s after the process starts; the six answers take about 10 s
+# on the embedded model, so the kills land during generation, between turns and near the end.
 _rng = random.Random(20261128)
-KILL_DELAYS = [round(_rng.uniform(0.0, 13.0), 2) for _ in range(5)]
+KILL_DELAYS = [round(_rng.uniform(0.0, 10.0), 2) for _ in range(5)]
 
 
 @pytest.fixture(scope="module")
@@ -189,8 +194,6 @@ def test_second_instance_is_refused_with_one_line(tmp_path, home, model_path, bu
         ("interviewer", "Tell me about a time you led teams."), ("candidate", ANSWERS[0])]
 
 
-@pytest.mark.xfail(strict=True, reason="engine/cli (not ours to edit): a resumed session whose last saved turn is "
-                                       "an unanswered candidate answer never gets the interviewer's reply to it")
 def test_resume_after_kill_between_answer_and_reply_replies_first(tmp_path, home, fake_model):
     """The most likely kill point (the LLM is generating the follow-up): the answer is saved, the reply
     is not. On resume the interviewer should answer the saved answer before taking the next one."""
@@ -205,4 +208,4 @@ def test_resume_after_kill_between_answer_and_reply_replies_first(tmp_path, home
     assert main(["loop", "--headless", "--resume", transcript.id, "--answers", str(rest), "--out", str(out),
                  "--backend", "fake"]) == 0
     roles = [t["role"] for t in json.loads(out.read_text())["turns"]]
-    assert all(a != b for a, b in zip(roles, roles[1:])), roles
+    assert all(a != b for a, b in zip(roles, roles[1:], strict=False)), roles

@@ -94,6 +94,11 @@ class InterviewApp(App):
         self.focus_input()
         self.load_model()
         self.load_index()
+        if self.interview.reply_pending:  # saved just before a crash or quit: reply to it first
+            self._streaming = ChatMessage("interviewer", "…")
+            await chat.mount(self._streaming)
+            self.query_one(ChatInput).disabled = True
+            self.answer_worker(None)
         if self.interview.finished:
             self.set_notice("This round has ended. Ctrl+P → Grade now, or Ctrl+Q to quit.")
 
@@ -190,7 +195,8 @@ class InterviewApp(App):
         self.answer_worker(event.text)
 
     @work(thread=True, group="engine")
-    def answer_worker(self, text: str) -> None:
+    def answer_worker(self, text: str | None) -> None:
+        """Answer `text`, or (None) reply to the answer already saved."""
         self.model_ready.wait(timeout=600)
         streamed: list[str] = []
 
@@ -200,7 +206,8 @@ class InterviewApp(App):
 
         with self._engine_lock:
             try:
-                turn = self.interview.answer(text, on_token=on_token)
+                turn = (self.interview.answer(text, on_token=on_token) if text is not None
+                        else self.interview.reply_if_pending(on_token=on_token))
             except Exception as exc:  # noqa: BLE001 - shown to the user, the session file is intact
                 self.call_from_thread(self.notify, f"error: {exc}", severity="error")
                 return

@@ -199,10 +199,25 @@ class Interview:
             raise RuntimeError("this session has ended")
         text = (text or "").strip()[:MAX_ANSWER_CHARS]
         self._append(Turn(role="candidate", kind="answer", text=text))
-        if self.transcript.turns[-2].kind == "closing":
+        if self.transcript.turns[-2].kind != "closing":
+            self.thread.answers.append(text)
+        return self._reply(on_token)
+
+    @property
+    def reply_pending(self) -> bool:
+        """The last saved turn is an answer the interviewer has not replied to (a crash or quit
+        while the follow-up was being generated)."""
+        return not self.finished and bool(self.transcript.turns) and self.transcript.turns[-1].role == "candidate"
+
+    def reply_if_pending(self, on_token: Callable[[str], None] | None = None) -> Turn | None:
+        return self._reply(on_token) if self.reply_pending else None
+
+    def _reply(self, on_token: Callable[[str], None] | None = None) -> Turn:
+        turns = self.transcript.turns
+        text = turns[-1].text
+        if len(turns) >= 2 and turns[-2].kind == "closing":
             self.end("completed")
-            return self.transcript.turns[-1]
-        self.thread.answers.append(text)
+            return turns[-1]
         max_depth = int(self.transcript.meta.get("max_depth", self.settings.max_depth))
         priority = self._priority()
         decision = decide(self.thread, self.transcript.round, max_depth=max_depth, priority=priority)

@@ -1,0 +1,101 @@
+"""Simulated candidates: scripted personas answer the interviewer's follow-ups, so the interviewer
+is measured end to end: does it drill into the gap, stop when the mechanism is given, never repeat,
+never leak the rubric, stay in role under injection."""
+
+from __future__ import annotations
+
+import time
+
+from pydantic import BaseModel
+from rapidfuzz import fuzz
+
+from ..config import Settings
+from ..corpus import default_corpus
+from ..interview.engine import Interview
+from ..interview.realizer import _LEAK
+from ..interview.signals import extract
+from ..llm.base import ChatModel
+from ..retrieval import LexicalRetriever
+from ..transcript import ProbeFamily, RoundName
+from .data import _load, evals_root
+from .results import SuiteResult, at_least
+
+MAX_ANSWERS = 7
+
+
+class Persona(BaseModel):
+    id: str
+    round: RoundName
+    expect_first_probe: list[ProbeFamily]
+    gives_mechanism: bool
+    opening: str
+    answers: dict[str, str]
+
+
+def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -> dict:
+    corpus = default_corpus()
+    iv = Interview.start(settings, corpus, model, round_name=persona.round, seed=11, persist=False,
+                         retriever=LexicalRetriever(corpus))
+    iv.opening()
+    iv.answer(persona.opening)
+    for _ in range(MAX_ANSWERS - 1):
+        if iv.finished:
+            break
+        last = iv.transcript.turns[-1]
+        if last.kind == "follow_up" and last.probe_target:
+            reply = persona.answers.get(last.probe_target, persona.answers["default"])
+        else:
+            reply = persona.answers["default"]
+        iv.answer(reply)
+    turns = iv.transcript.turns
+    questions = [t for t in turns if t.role == "interviewer"]
+    follow = [t for t in turns if t.kind == "follow_up"]
+    rejected = [t for t in follow if t.fallback and "rejected" in (getattr(t, "fallback_reason", "") or "")]
+    repeats = sum(1 for i, a in enumerate(questions) for b in questions[:i]
+                  if fuzz.token_set_ratio(a.text.lower(), b.text.lower()) >= 88)
+    leaks = sum(1 for t in questions if _LEAK.search(t.text))
+    out_of_role = sum(1 for t in follow if not t.text.rstrip().endswith("?"))
+    # After an answer that puts a mechanism on the table, the same thread never asks for it again.
+    reasked = 0
+    given_in: set[str | None] = set()
+    for i, t in enumerate(turns):
+        if t.role == "candidate" and extract(t.text).has_mechanism:
+            given_in.add(turns[i - 1].question_id if i else None)
+        if t.kind == "follow_up" and t.probe_target == "mechanism" and t.question_id in given_in:
+            reasked += 1
+    return {
+        "id": persona.id, "round": persona.round, "follow_ups": len(follow), "rejected": len(rejected),
+        "fallback_any": sum(1 for t in follow if t.fallback), "repeats": repeats, "leaks": leaks,
+        "out_of_role": out_of_role, "mechanism_reasked": reasked,
+        "first_probe": follow[0].probe_target if follow else None,
+        "first_probe_ok": bool(follow) and follow[0].probe_target in persona.expect_first_probe,
+        "evasion_noted": any(t.decision is not None and t.decision.evasion for t in questions),
+        "questions": [f"[{t.probe_target or t.kind}] {t.text}" for t in questions],
+    }
+
+
+def run(model: ChatModel | None, settings: Settings, thresholds: dict) -> SuiteResult:
+    start = time.perf_counter()
+    personas = [Persona.model_validate(p) for p in _load(evals_root() / "personas.yaml")["personas"]]
+    items = [run_persona(p, model, settings) for p in personas]
+    follow = sum(i["follow_ups"] for i in items)
+    passed = 1 - sum(i["rejected"] for i in items) / max(1, follow)
+    metrics = {
+        "personas": len(items), "follow_ups": follow, "validator_pass_rate": round(passed, 3),
+        "repeated_questions": sum(i["repeats"] for i in items), "rubric_leaks": sum(i["leaks"] for i in items),
+        "out_of_role": sum(i["out_of_role"] for i in items),
+        "first_probe_on_target": round(sum(i["first_probe_ok"] for i in items) / len(items), 3),
+        "mechanism_reasked_after_given": sum(i["mechanism_reasked"] for i in items),
+        "evasive_persona_evasion_noted": [i["evasion_noted"] for i in items if i["id"] == "evasive"],
+    }
+    t = thresholds.get("simulation", {})
+    checks = [
+        at_least("follow-ups pass the validator without fallback", passed, t.get("validator_pass_rate", 0.95)),
+        at_least("first probe on the persona's gap", metrics["first_probe_on_target"], t.get("first_probe", 0.75)),
+    ]
+    for name in ("repeated_questions", "rubric_leaks", "out_of_role", "mechanism_reasked_after_given"):
+        checks.append(at_least(f"{name.replace('_', ' ')} = 0", 1.0 if metrics[name] == 0 else 0.0, 1.0))
+    return SuiteResult(suite="simulation", backend=model.model_id if model else "no model (probe library)",
+                       metrics=metrics, checks=checks, items=items,
+                       worst=[i for i in items if not i["first_probe_ok"] or i["rejected"]][:5],
+                       seconds=round(time.perf_counter() - start, 1))
