@@ -76,3 +76,19 @@ def test_long_answers_are_excerpted_around_the_quoted_phrase():
     assert "We aligned with the infra team on the freeze." in out and out.endswith("Then we shipped it.")
     assert "[...]" in out
     assert clip_answer("Short answer.", limit=60) == "Short answer."
+
+
+def test_generic_summary_questions_are_rejected():
+    assert problems_with("How did you ensure the infra team understood the importance?", []) == \
+        "generic, asks for a summary"
+    assert problems_with("What specific steps did you take to ensure alignment?", []) == "generic, asks for a summary"
+    assert problems_with("What did you take off the infra team's plate?", []) is None
+
+
+def test_the_draft_is_the_best_probe_with_the_candidates_words():
+    model = FakeChatModel(["What did you give infra in return?"])
+    realize(model)
+    prompt = model.prompts[0][-1].content
+    assert "Draft follow-up:" in prompt and prompt.count("?") >= 1
+    draft = prompt.split("Draft follow-up:")[1].split("\n")[0]
+    assert draft.strip().endswith("?")

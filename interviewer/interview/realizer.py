@@ -31,6 +31,9 @@ _LEAK = re.compile(
     r"bar raiser notes?|probe|planner|system prompt|my instructions|as an ai|language model)\b",
     re.IGNORECASE,
 )
+# "How did you ensure..." asks for a summary, the opposite of a probe: the 1.5B model's favourite.
+_GENERIC = re.compile(r"^\s*(?:how did you (?:ensure|make sure)|what (?:specific )?(?:steps|actions|measures) did you take "
+                      r"to (?:ensure|make sure|address))", re.IGNORECASE)
 _ROLE = re.compile(r"^\s*(?:candidate|interviewer|answer|question|follow-up)\s*:|^\s*(?:great|good|excellent|thanks)\b",
                    re.IGNORECASE)
 
@@ -95,6 +98,8 @@ def problems_with(question: str, previous: Sequence[str]) -> str | None:
         return "mentions the assessment"
     if _ROLE.search(q) or "\n" in q:
         return "out of role"
+    if _GENERIC.search(q):
+        return "generic, asks for a summary"
     for prev in previous:
         if fuzz.token_set_ratio(q.lower(), prev.lower()) >= 88:
             return "repeats an earlier question"
@@ -136,11 +141,12 @@ class Realizer:
         fresh = [p for p in candidates if problems_with(fill_probe(p, answer), previous) is None] or candidates
         if self.model is None:
             return self.fallback(fresh, answer, previous, "no model loaded")
-        examples = "\n".join(f"- {fill_probe(p, answer)}" for p in fresh[:3])
+        # The best retrieved probe, slots filled with the candidate's words, is the draft the model
+        # adapts; it is also what is asked if the model's question fails validation.
+        draft = fill_probe(fresh[0], answer)
         nonce = secrets.token_hex(4)
         excerpt = clip_answer(answer, focus=vague_phrase(answer)).replace(nonce, "")
-        user = _template().format(question=question, answer=excerpt, nonce=nonce,
-                                  gap=decision.why, examples=examples)
+        user = _template().format(question=question, answer=excerpt, nonce=nonce, draft=draft)
         messages = [Message(role="system", content=_system()), Message(role="user", content=user)]
         pieces: list[str] = []
         try:
