@@ -80,13 +80,19 @@ def bench_followup(repeat: int) -> dict:
             firsts.append(first[0] - start)
             totals.append(end - start)
             tokens.append(model.count_tokens(q.text))
-    # Raw llama.cpp on the same prompt, generating the same number of tokens.
+    # Raw llama.cpp on the same prompt, generating the same number of tokens, from the same cache
+    # state: each of our prompts carries a fresh nonce, so each raw run gets one too.
+    import re
+    import secrets
+
     llm = model._llm
     for i in range(repeat + 1):
+        messages = as_dicts(prompts[-1])
+        messages[-1]["content"] = re.sub(r"ANSWER [0-9a-f]{8}", f"ANSWER {secrets.token_hex(4)}", messages[-1]["content"])
         start = time.perf_counter()
         first_t = None
         n = 0
-        for chunk in llm.create_chat_completion(as_dicts(prompts[-1]), max_tokens=max(tokens or [30]),
+        for chunk in llm.create_chat_completion(messages, max_tokens=max(tokens or [30]),
                                                 temperature=0.3, stream=True):
             if chunk["choices"][0]["delta"].get("content"):
                 n += 1
@@ -166,14 +172,16 @@ def bench_paint() -> dict:
             name = f"bench{os.getpid()}{i}"
             start = time.perf_counter()
             subprocess.run(["tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30",
-                            f"INTERVIEWER_HOME={home} {exe} loop --seed 1"], check=True)
+                            f"INTERVIEWER_HOME={home} {exe} loop --seed 1; sleep 30"], check=True)
             painted = None
             while time.perf_counter() - start < 30:
                 out = subprocess.run(["tmux", "capture-pane", "-p", "-t", name], capture_output=True, text=True).stdout
-                if "Bar Raiser" in out and "?" in out:
+                if "Bar Raiser ·" in out and " █ " in out:  # status bar and the opening question
                     painted = time.perf_counter() - start
                     break
                 time.sleep(0.02)
+            if painted is None:
+                print("paint: screen was:", out[-600:], file=sys.stderr)
             subprocess.run(["tmux", "kill-session", "-t", name], capture_output=True)
             results.append(painted)
     ok = [r for r in results if r is not None]
