@@ -69,3 +69,15 @@ def test_search_bad_input(argv, capsys):
 
     assert main(argv) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_numpy_forward_pass_matches_sentence_transformers():
+    """Reference vectors made once by sentence-transformers 6.2.0 (torch 2.13 CPU) from the same weights."""
+    from pathlib import Path
+
+    texts = ["What exactly did you offer the infra team?",
+             "How did you get them to staff work that wasn't on their roadmap?",
+             "I escalated to my director six weeks before launch with two options.", "short", "A " * 300]
+    reference = np.load(Path(__file__).parent / "data" / "minilm_reference.npy")
+    ours = default_encoder().encode(texts)
+    assert np.abs(reference - ours).max() < 1e-6
