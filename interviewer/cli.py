@@ -42,7 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     grade = sub.add_parser("grade", help="grade a transcript on the rubric",
                            description="Grade a saved session or a transcript file (JSON, plain text).")
-    grade.add_argument("file", type=Path, help="session file, transcript JSON or plain-text transcript")
+    grade.add_argument("file", type=Path,
+                       help="session file, transcript JSON, plain text, WebVTT, SRT or Markdown chat export")
+    grade.add_argument("--speakers", metavar="NAME=ROLE,...",
+                       help="captions/Markdown: map speaker names to interviewer/candidate (default: first speaker "
+                            "is the interviewer when there are two)")
     grade.add_argument("--format", choices=FORMATS, default="text")
     grade.add_argument("--backend", help="local (default) or openai")
     grade.add_argument("--rubric", type=Path, help="grade under another rubric file (YAML)")
@@ -323,7 +327,7 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from .grading.rubric import load_rubric
     from .importers import load_transcript
 
-    transcript = load_transcript(args.file)
+    transcript = load_transcript(args.file, speakers=args.speakers)
     rubric = load_rubric(args.rubric)
     settings = _settings(args)
     model = _ready_model(settings)

@@ -111,16 +111,30 @@ def _looks_like_session(text: str) -> bool:
     return isinstance(event, dict) and event.get("event") == "start"
 
 
-def load_transcript(path: Path) -> Transcript:
-    """Any supported transcript file -> Transcript with at least one candidate turn."""
+def load_transcript(path: Path, speakers: str | None = None) -> Transcript:
+    """Any supported transcript file -> Transcript with at least one candidate turn.
+
+    Formats: our session files, transcript JSON, the plain-text format, WebVTT, SRT, Markdown chat
+    exports (by suffix, else by content). `speakers` maps caption speaker names to roles.
+    """
+    from . import captions
     from .store import load_session
 
     path = Path(path)
     text = read_text(path)
-    if path.suffix == ".jsonl" or _looks_like_session(text):
+    who = captions.parse_speakers(speakers)
+    suffix = path.suffix.lower()
+    head = text.lstrip()
+    if suffix == ".jsonl" or _looks_like_session(text):
         transcript = load_session(path).transcript
-    elif path.suffix == ".json" or text.lstrip().startswith("{"):
+    elif suffix == ".json" or head.startswith("{"):
         transcript = parse_json(text, name=str(path))
+    elif suffix == ".vtt" or head.startswith("WEBVTT"):
+        transcript = captions.parse_vtt(text, name=str(path), speakers=who)
+    elif suffix == ".srt" or re.match(r"\d+\s*\n\d\d:\d\d:\d\d[,.]\d+\s*-->", head):
+        transcript = captions.parse_srt(text, name=str(path), speakers=who)
+    elif suffix in (".md", ".markdown"):
+        transcript = captions.parse_markdown(text, name=str(path), speakers=who)
     else:
         transcript = parse_plain_text(text, name=str(path))
     if not transcript.candidate_turns():
