@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     )
     request_timeout: float = Field(60.0, gt=0, description="seconds before a backend request times out")
     max_retries: int = Field(2, ge=0, le=10, description="retries of a failed backend request")
+    requests_per_minute: float | None = Field(None, gt=0, description="pace requests to a remote backend")
 
     # the interview
     round: Round = Field("bar_raiser", description="default round")

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import BackendError, BackendUnavailable
 from .base import ChatModel, Message, as_dicts
+from .ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     from ..config import Settings
@@ -51,6 +52,7 @@ class OpenAIModel(ChatModel):
                                      max_retries=settings.max_retries)
         self._structured = settings.openai_structured
         self._mode_lock = threading.Lock()
+        self._pace = RateLimiter(settings.requests_per_minute)
 
     @property
     def model_id(self) -> str:
@@ -74,6 +76,7 @@ class OpenAIModel(ChatModel):
 
     def stream(self, messages: Sequence[Message], *, max_tokens: int = 256, temperature: float = 0.2,
                stop: Sequence[str] | None = None) -> Iterator[str]:
+        self._pace.wait()
         try:
             chunks = self._client.chat.completions.create(
                 model=self._model, messages=as_dicts(messages), max_tokens=max_tokens,
@@ -112,6 +115,7 @@ class OpenAIModel(ChatModel):
         return reply
 
     def _create_json(self, messages, schema, mode, max_tokens, temperature) -> str:
+        self._pace.wait()
         out = self._client.chat.completions.create(
             model=self._model, messages=as_dicts(messages), max_tokens=max_tokens, temperature=temperature,
             response_format=self._response_format(schema, mode),
