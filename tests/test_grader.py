@@ -122,3 +122,27 @@ def test_grade_rejects_a_broken_rubric(tmp_path, capsys):
     r.write_text("version: 1\nname: x\n")
     assert main(["grade", str(p), "--rubric", str(r), "--backend", "fake"]) == 2
     assert "r.yaml" in capsys.readouterr().err
+
+
+def test_dependency_map_from_the_candidates_words():
+    from interviewer.grading.depmap import build
+
+    texts = [(1, "We needed the Payments Platform team to expose the token API before the Checkout team could "
+                 "build against it."),
+             (3, "The Risk team and the Data Warehouse team were named together in one review.")]
+    m = build(texts)
+    assert m.nodes == ["Payments Platform", "Checkout", "Risk", "Data Warehouse"]
+    kinds = {(e.a, e.b): e.kind for e in m.edges}
+    assert kinds[("Payments Platform", "Checkout")] == "dependency"
+    assert m.edges[0].turn == 1 and "token API" in m.edges[0].quote
+
+
+def test_html_dependency_map_is_escaped_svg():
+    import re
+    import xml.dom.minidom
+
+    t = STRONG.replace("the risk team's feature pipeline", "the <b>Risk</b> team's feature pipeline and the Ledger team")
+    html = to_html(grade(t))
+    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    xml.dom.minidom.parseString(svg)  # well-formed, so it renders
+    assert "<b>Risk</b>" not in html and "&lt;b&gt;Risk&lt;/b&gt;" in html

@@ -27,6 +27,7 @@ from ..llm.base import ChatModel, Message
 from ..llm.structured import structured
 from ..resources import prompt_text
 from ..transcript import Transcript
+from .depmap import build as build_dependency_map
 from .evidence import Quote, features, relevant_sentences, scan, verify
 from .features import dimension_features
 from .level_model import load_level_model
@@ -194,5 +195,5 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         transcript_id=transcript.id, round=transcript.round, vote=vote, vote_reason=vote_reason, scores=scores,
         leadership_principles=list(principles.values()), rubric_version=f"{rubric.version}+{level_model.version}",
         backend=model.model_id if model is not None else "rules-only", stats=stats, injection_flags=flags,
-        notes=notes,
+        notes=notes, dependency_map=build_dependency_map(candidate_texts),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from .depmap import DependencyMap
 from .evidence import Features, Quote
 from .rubric import Vote
 
@@ -64,3 +65,4 @@ class GradeReport(BaseModel):
     stats: GradeStats
     injection_flags: list[dict] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
+    dependency_map: DependencyMap = Field(default_factory=DependencyMap)

@@ -82,11 +82,21 @@ class OpenAIModel(ChatModel):
                 model=self._model, messages=as_dicts(messages), max_tokens=max_tokens,
                 temperature=temperature, stop=list(stop) if stop else None, stream=True,
             )
+        except self._openai.OpenAIError as exc:
+            raise self._translate(exc) from None
+        finished = False
+        try:
             for chunk in chunks:
+                if chunk.choices and chunk.choices[0].finish_reason:
+                    finished = True
                 if chunk.choices and chunk.choices[0].delta and chunk.choices[0].delta.content:
                     yield chunk.choices[0].delta.content
         except self._openai.OpenAIError as exc:
-            raise self._translate(exc) from None
+            # The server answered, then the stream broke: not "cannot reach" (tests/test_faults.py).
+            raise BackendError(f"{self._url} broke off its reply mid-stream ({type(exc).__name__})") from None
+        if not finished:
+            # A cut close-delimited stream just ends (partial event dropped): truncated, not a reply.
+            raise BackendError(f"{self._url} ended its reply mid-stream (no finish_reason)")
 
     def _response_format(self, schema: dict[str, Any], mode: str) -> dict[str, Any]:
         if mode == "json_schema":

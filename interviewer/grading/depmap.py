@@ -1,0 +1,63 @@
+"""The dependency map of a transcript: the teams the candidate named and which of them their own
+sentences tie together. Shown in the report (a list) and the HTML report (a picture)."""
+
+from __future__ import annotations
+
+import math
+import re
+
+from pydantic import BaseModel, Field
+
+from ..interview.signals import _TEAM
+from .injection import split_sentences
+
+_LEAD = re.compile(r"^(?:the|our|their|my|a|an)\s+", re.I)
+_TAIL = re.compile(r"\s+(?:team|org|organization|group|squad)$", re.I)
+_LINK = re.compile(r"\b(?:depend\w*|block\w*|waiting on|needed|need|relied on|rely on|owned|owns|built|build|"
+                   r"asked|gave|offered|traded|lent|review\w*|sign[- ]off|integrat\w+|handoff|called)\b", re.I)
+
+
+class Edge(BaseModel):
+    a: str
+    b: str
+    turn: int
+    quote: str
+    kind: str = Field(description="dependency (a dependency word ties them) or mention (named together)")
+
+
+class DependencyMap(BaseModel):
+    nodes: list[str] = Field(default_factory=list)
+    edges: list[Edge] = Field(default_factory=list)
+
+    def svg_layout(self, size: int = 420) -> list[tuple[str, float, float]]:
+        """Nodes on a circle: (name, x, y) for the HTML picture."""
+        r = size / 2 - 70
+        n = max(1, len(self.nodes))
+        return [(name, size / 2 + r * math.cos(2 * math.pi * i / n - math.pi / 2),
+                 size / 2 + r * math.sin(2 * math.pi * i / n - math.pi / 2)) for i, name in enumerate(self.nodes)]
+
+
+def _norm(name: str) -> str:
+    name = _TAIL.sub("", _LEAD.sub("", " ".join(name.split())))
+    return name[:1].upper() + name[1:] if name else name
+
+
+def build(candidate_texts: list[tuple[int, str]], limit: int = 12) -> DependencyMap:
+    nodes: dict[str, None] = {}
+    edges: list[Edge] = []
+    seen: set[tuple[str, str]] = set()
+    for turn, text in candidate_texts:
+        for start, end in split_sentences(text):
+            sentence = " ".join(text[start:end].split())
+            names = list(dict.fromkeys(n for n in (_norm(m.group(0)) for m in _TEAM.finditer(sentence)) if n))
+            for name in names:
+                nodes.setdefault(name, None)
+            kind = "dependency" if _LINK.search(sentence) else "mention"
+            for a, b in zip(names, names[1:], strict=False):
+                key = tuple(sorted((a, b)))
+                if key in seen:
+                    continue
+                seen.add(key)
+                edges.append(Edge(a=a, b=b, turn=turn, quote=sentence, kind=kind))
+    kept = list(nodes)[:limit]
+    return DependencyMap(nodes=kept, edges=[e for e in edges if e.a in kept and e.b in kept])
