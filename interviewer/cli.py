@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     loop.add_argument("--answers", type=Path, metavar="FILE", help="headless: answers separated by lines holding only ---")
     loop.add_argument("--out", type=Path, metavar="FILE", help="headless: transcript JSON, rewritten after every turn")
     loop.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    loop.add_argument("--new", action="store_true", help="start a new session without the session picker")
 
     grade = sub.add_parser("grade", help="grade a transcript on the rubric",
                            description="Grade a saved session or a transcript file (JSON, plain text).")
@@ -181,6 +182,15 @@ def cmd_sessions(args: argparse.Namespace) -> int:
     if not rows:
         print("no saved sessions yet: start one with `interviewer loop`")
         return 0
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        from .app.main import run_app
+        from .app.picker import NEW, SessionPicker
+
+        settings = _settings(args)
+        choice = SessionPicker(round_name=settings.round).run()
+        if choice is None:
+            return 0
+        return run_app(settings, resume=None if choice == NEW else choice, pick=False)
     for r in rows:
         created = r.created.strftime("%Y-%m-%d %H:%M") if r.created else "?"
         status = r.vote or (r.ended or "open")
@@ -215,7 +225,8 @@ def cmd_loop(args: argparse.Namespace) -> int:
             raise UserError("--answers and --out go with --headless")
         from .app.main import run_app
 
-        return run_app(_settings(args), resume=args.resume, principles=_principles(args), seed=args.seed)
+        pick = not (args.new or args.round or args.principles or args.seed is not None)
+        return run_app(_settings(args), resume=args.resume, principles=_principles(args), seed=args.seed, pick=pick)
     if not args.answers or not args.out:
         raise UserError("--headless needs --answers FILE and --out FILE")
     answers = _read_answers(args.answers)

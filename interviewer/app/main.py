@@ -313,13 +313,13 @@ class InterviewApp(App):
         self.exit(0)
 
 
-def run_app(settings: Settings, *, resume: str | None = None, principles=None, seed=None) -> int:
+def run_app(settings: Settings, *, resume: str | None = None, principles=None, seed=None, pick: bool = True) -> int:
     """Cheap checks before the UI (so a missing model is exit 3 and one line), then the app."""
     from ..corpus import default_corpus
     from ..interview.engine import Interview
     from ..llm import get_model
     from ..retrieval import LexicalRetriever
-    from ..store import SessionWriter, load_session, resolve_session
+    from ..store import SessionWriter, list_sessions, load_session, resolve_session
 
     if settings.backend == "local" and settings.model_path is None:
         from ..llm.model_file import ensure_model
@@ -329,6 +329,14 @@ def run_app(settings: Settings, *, resume: str | None = None, principles=None, s
         get_model(settings)  # an unknown backend is a usage error before any UI
     corpus = default_corpus()
     problems: list[str] = []
+    if not resume and pick and list_sessions():
+        from .picker import NEW, SessionPicker
+
+        choice = SessionPicker(round_name=settings.round).run()
+        if choice is None:
+            return 0
+        if choice != NEW:
+            resume = choice
     if resume:
         path = resolve_session(resume)
         loaded = load_session(path)
