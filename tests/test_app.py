@@ -159,3 +159,18 @@ def test_resumed_session_replies_to_the_saved_answer_first(fake_model):
     asyncio.run(scenario())
     interview.close()
     assert [x.role for x in load_session(path).transcript.turns] == ["interviewer", "candidate", "interviewer"]
+
+
+def test_copy_commands_put_text_on_the_clipboard(fake_model):
+    fake_model.replies = ["What did you trade?"]
+    app = make_app(fake_model)
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await answer(app, pilot, "We aligned with infra.")
+            app.action_copy_last()
+            assert app.clipboard == "What did you trade?"
+            app.action_copy_transcript()
+            assert app.clipboard.startswith("**Interviewer:** ") and "**Candidate:** We aligned with infra." in app.clipboard
+
+    asyncio.run(scenario())

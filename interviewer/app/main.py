@@ -247,8 +247,11 @@ class InterviewApp(App):
         yield SystemCommand("Skip question", "Move on to another opening question", self.action_skip)
         yield SystemCommand("Toggle practice mode", "Show what each answer was missing", self.action_toggle_practice)
         yield SystemCommand("Grade now", "Grade the transcript so far", self.action_grade)
-        yield SystemCommand("Export", "Write the transcript as JSON and Markdown to the current folder",
-                            self.action_export)
+        yield SystemCommand("Export", "Write the transcript as JSON to the current folder", self.action_export)
+        yield SystemCommand("Copy last question", "Copy the interviewer's last question to the clipboard",
+                            self.action_copy_last)
+        yield SystemCommand("Copy transcript", "Copy the whole conversation as Markdown to the clipboard",
+                            self.action_copy_transcript)
 
     def action_toggle_practice(self) -> None:
         self.practice = not self.practice
@@ -295,6 +298,23 @@ class InterviewApp(App):
                 self.interview.writer.append_grade(report.model_dump(mode="json"))
         self.call_from_thread(self.set_notice, f"Vote: {report.vote.replace('_', ' ')}")
         self.call_from_thread(self.push_screen, ReportScreen(to_markdown(report)))
+
+    def transcript_markdown(self) -> str:
+        lines = []
+        for turn in self.interview.transcript.turns:
+            lines += [f"**{turn.role.capitalize()}:** {turn.text}", ""]
+        return "\n".join(lines)
+
+    def action_copy_last(self) -> None:
+        last = next((t for t in reversed(self.interview.transcript.turns) if t.role == "interviewer"), None)
+        if last is not None:
+            # OSC 52: works over SSH and in most terminals (tmux needs set-clipboard on).
+            self.copy_to_clipboard(last.text)
+            self.notify("Copied the last question")
+
+    def action_copy_transcript(self) -> None:
+        self.copy_to_clipboard(self.transcript_markdown())
+        self.notify(f"Copied {len(self.interview.transcript.turns)} turns as Markdown")
 
     def action_export(self) -> None:
         from ..store import write_atomic
