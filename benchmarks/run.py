@@ -188,6 +188,52 @@ def bench_paint() -> dict:
     return {"first_paint_s_median": round(statistics.median(ok), 2) if ok else None, "runs": len(ok)}
 
 
+def bench_ui_freeze() -> dict:
+    """Longest gap between 10 ms UI ticks while the real model loads and writes a follow-up."""
+    import asyncio
+
+    from interviewer.app.main import InterviewApp
+    from interviewer.app.widgets import ChatInput
+    from interviewer.config import Settings
+    from interviewer.corpus import default_corpus
+    from interviewer.interview.engine import Interview
+    from interviewer.llm.local import LocalModel
+    from interviewer.retrieval import LexicalRetriever
+
+    settings = Settings()
+    corpus = default_corpus()
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["INTERVIEWER_HOME"] = tmp
+        (Path(tmp) / "cache").mkdir()
+        (Path(tmp) / "cache" / "models").symlink_to(BENCH_HOME / "cache" / "models")
+        iv = Interview.start(settings, corpus, None, seed=1, retriever=LexicalRetriever(corpus))
+        app = InterviewApp(settings, interview=iv, model_factory=lambda: LocalModel(settings))
+        gaps: list[float] = []
+
+        async def scenario() -> None:
+            async with app.run_test(size=(100, 30)) as pilot:
+                last = [time.perf_counter()]
+
+                def tick() -> None:
+                    now = time.perf_counter()
+                    gaps.append(now - last[0])
+                    last[0] = now
+
+                app.set_interval(0.01, tick)
+                app.query_one(ChatInput).insert(ANSWER_150)
+                await pilot.press("enter")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+
+        start = time.perf_counter()
+        asyncio.run(scenario())
+        elapsed = time.perf_counter() - start
+        iv.close()
+        os.environ["INTERVIEWER_HOME"] = str(BENCH_HOME)
+    return {"ticks": len(gaps), "max_gap_ms": round(max(gaps) * 1000, 1),
+            "p99_gap_ms": round(pct(gaps, 0.99) * 1000, 1), "load_and_follow_up_s": round(elapsed, 1)}
+
+
 BENCH_HOME = Path(tempfile.gettempdir()) / "interviewer-bench-home"
 
 
@@ -198,14 +244,14 @@ def main() -> int:
 
     ensure_model()
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--only", default="followup,grade,index,paint")
+    parser.add_argument("--only", default="followup,grade,index,paint,ui")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     results = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
     for name in args.only.split(","):
         start = time.perf_counter()
         fn = {"followup": lambda: bench_followup(args.repeat), "grade": bench_grade, "index": bench_index,
-              "paint": bench_paint}[name]
+              "paint": bench_paint, "ui": bench_ui_freeze}[name]
         results[name] = fn()
         results[name]["bench_s"] = round(time.perf_counter() - start, 1)
         print(name, json.dumps(results[name]), flush=True)
