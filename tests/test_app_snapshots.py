@@ -196,3 +196,30 @@ def test_report_screen_is_guarded_too(fake_model):
             assert not isinstance(app.screen, ReportScreen)
 
     asyncio.run(scenario())
+
+
+def test_snapshot_session_picker(home, snap_compare):
+    from datetime import datetime, timezone
+
+    from interviewer.app.picker import SessionPicker
+    from interviewer.store import SessionWriter
+    from interviewer.transcript import Transcript, Turn
+
+    for i, rnd in enumerate(["bar_raiser", "program_design"]):
+        t = Transcript(id=f"2026110{i + 1}-090000-000{i}", round=rnd,
+                       created=datetime(2026, 11, i + 1, 9, 0, tzinfo=timezone.utc))
+        with SessionWriter.create(t) as w:
+            w.append_turn(Turn(role="interviewer", text="Q?"))
+            w.append_turn(Turn(role="candidate", text="A."))
+            if i == 0:
+                w.append_grade({"vote": "inclined_to_hire"})
+    assert snap_compare(SessionPicker(), terminal_size=SIZE)
+
+
+def test_snapshot_replay(snap_compare):
+    from interviewer.app.replay import ReplayApp
+    from tests.test_replay import transcript
+
+    grade = {"vote": "inclined_not_to_hire",
+             "scores": {"influence_mechanism": {"evidence": [{"turn": 3, "quote": "I offered two engineers"}]}}}
+    assert snap_compare(ReplayApp(transcript(), grade), press=["j", "j"], terminal_size=(120, 30))

@@ -20,13 +20,13 @@ def turn_detail(transcript: Transcript, index: int, cited: dict[int, list[str]])
                   + (f" → probe **{d.probe_target.replace('_', ' ')}**" if d.probe_target else ""), "",
                   f"**Why:** {d.why}", ""]
         if d.present:
-            lines.append(f"On the table: {', '.join(x.replace('_', ' ') for x in d.present)}")
+            lines += [f"On the table: {', '.join(x.replace('_', ' ') for x in d.present)}", ""]
         if d.missing:
-            lines.append(f"Still missing: {', '.join(x.replace('_', ' ') for x in d.missing)}")
+            lines += [f"Still missing: {', '.join(x.replace('_', ' ') for x in d.missing)}", ""]
         if d.evasion:
-            lines.append("**Evasion noted** (asked twice without an answer)")
+            lines += ["**Evasion noted** (asked twice without an answer)", ""]
         if turn.fallback:
-            lines.append(f"Asked from the probe library ({getattr(turn, 'fallback_reason', None) or 'fallback'}).")
+            lines += [f"Asked from the probe library ({getattr(turn, 'fallback_reason', None) or 'fallback'}).", ""]
     if index in cited:
         lines += ["", "---", "**Cited by the grade as evidence for:** "
                   + ", ".join(x.replace("_", " ") for x in cited[index])]
