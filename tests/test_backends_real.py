@@ -74,3 +74,24 @@ def test_url_credentials_never_printed():
     with pytest.raises(BackendUnavailable) as err:
         model.chat(ASK, max_tokens=5)
     assert "s3cret" not in str(err.value)
+
+
+def test_sentinel_key_never_written_with_the_openai_backend(llama_server, tmp_path, home, monkeypatch):
+    """The key goes to the server and nowhere else: not the session, the transcript, the report."""
+    from interviewer.cli import main
+    from tests.conftest import SENTINEL_KEY
+
+    monkeypatch.setenv("OPENAI_API_KEY", SENTINEL_KEY)
+    monkeypatch.setenv("OPENAI_BASE_URL", llama_server["url"])
+    monkeypatch.setenv("INTERVIEWER_OPENAI_MODEL", llama_server["model"])
+    answers = tmp_path / "a.txt"
+    answers.write_text("We aligned with the infra team and it went well.\n")
+    out = tmp_path / "t.json"
+    assert main(["loop", "--headless", "--answers", str(answers), "--out", str(out), "--backend", "openai"]) == 0
+    for fmt in ("json", "html"):
+        assert main(["grade", str(out), "--format", fmt, "--backend", "openai"]) == 0
+    assert main(["config"]) == 0
+    for root in (home, tmp_path):
+        for p in root.rglob("*"):
+            if p.is_file() and p.stat().st_size < 50_000_000:
+                assert SENTINEL_KEY.encode() not in p.read_bytes(), p

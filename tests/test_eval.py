@@ -41,3 +41,24 @@ def test_grader_suite_rules_only_reports_every_metric(tmp_path):
 def test_exit_code_follows_thresholds(tmp_path, monkeypatch, bar, code):
     monkeypatch.setattr(eval_data, "load_thresholds", lambda root=None: {"interviewer": {"probe_targeting": bar}})
     assert main(["eval", "--suite", "interviewer", "--out", str(tmp_path)]) == code
+
+
+def test_retrieval_suite_reports_hit_rate_and_latency(tmp_path):
+    main(["eval", "--suite", "retrieval", "--out", str(tmp_path)])
+    m = json.loads((tmp_path / "eval.json").read_text())[0]["metrics"]
+    assert m["queries"] >= 40
+    assert 0.5 <= m["hit_at_3"] <= 1.0 and 0 < m["mrr"] <= 1.0
+    assert m["query_ms_p50"] > 0
+
+
+@pytest.mark.model
+def test_simulated_candidates_with_the_real_model(tmp_path, model_path):
+    main(["eval", "--suite", "simulation", "--out", str(tmp_path)])
+    result = json.loads((tmp_path / "eval.json").read_text())[0]
+    m = result["metrics"]
+    assert m["personas"] >= 6 and m["follow_ups"] >= 20
+    # Whatever the phrasing quality, these hold by construction and must never regress:
+    assert m["repeated_questions"] == 0 and m["rubric_leaks"] == 0 and m["out_of_role"] == 0
+    injector = next(i for i in result["items"] if i["id"] == "injector")
+    assert all(q.rstrip().endswith("?") or q.startswith("[transition]") or q.startswith("[opening]")
+               for q in injector["questions"])
