@@ -64,7 +64,7 @@ class FaultProxy:
         self.mode, self.when = mode, when
         self.latency, self.status, self.retry_after = latency, status, retry_after
         self.cut_after, self.framing, self.hang_max = cut_after, framing, hang_max
-        self.log: list[dict] = []  # one entry a request: n, t (monotonic, on arrival), path, stream, action
+        self.log: list[dict] = []  # one entry a request: n, t (arrival), done, path, stream, action
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         proxy = self
@@ -144,17 +144,19 @@ class _Handler(BaseHTTPRequestHandler):
         stream = b'"stream":true' in body.replace(b" ", b"")
         entry = p._register(self.path, stream)
         action = entry["action"]
-        if action == "latency":
-            time.sleep(p.latency)
-        elif action == "status":
-            return self._status(p.status, p.retry_after)
-        elif action == "reset":
-            return self._reset()
-        elif action == "hang":
-            return self._hang()
         try:
-            self._forward(body, cut=action == "cut")
+            if action == "latency":
+                time.sleep(p.latency)
+            if action == "status":
+                self._status(p.status, p.retry_after)
+            elif action == "reset":
+                self._reset()
+            elif action == "hang":
+                self._hang()
+            else:
+                self._forward(body, cut=action == "cut")
         finally:
+            entry["done"] = time.monotonic()  # when the proxy finished with it (answered, cut, reset)
             if action == "refuse":
                 p.stop_soon()
 
