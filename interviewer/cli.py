@@ -346,6 +346,11 @@ def cmd_grade(args: argparse.Namespace) -> int:
         report = grade_transcript(transcript, rubric, model)
     finally:
         model.close()
+    if args.format == "text" and sys.stdin.isatty() and sys.stdout.isatty():
+        from .app.main import ReportApp
+
+        ReportApp(report).run()  # the report screen: scroll, export Markdown (m) or HTML (h)
+        return 0
     print(render(report, transcript, args.format))
     return 0
 

@@ -174,3 +174,26 @@ def test_copy_commands_put_text_on_the_clipboard(fake_model):
             assert app.clipboard.startswith("**Interviewer:** ") and "**Candidate:** We aligned with infra." in app.clipboard
 
     asyncio.run(scenario())
+
+
+def test_report_screen_exports_markdown_and_html(fake_model, tmp_path, monkeypatch):
+    from interviewer.app.main import ReportApp
+    from interviewer.grading.grader import grade_transcript
+    from interviewer.grading.rubric import load_rubric
+    from interviewer.importers import parse_plain_text
+
+    monkeypatch.chdir(tmp_path)
+    t = parse_plain_text("Interviewer: Tell me.\nCandidate: I offered <b>two</b> engineers in week 3.\n", name="x.txt")
+    app = ReportApp(grade_transcript(t, load_rubric(), None))
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press("m", "h", "h")
+            await pilot.pause()
+            await pilot.press("escape")
+
+    asyncio.run(scenario())
+    names = sorted(p.name for p in tmp_path.glob("interviewer-report-*"))
+    assert names == ["interviewer-report-x-1.html", "interviewer-report-x.html", "interviewer-report-x.md"]
+    assert "&lt;b&gt;two&lt;/b&gt;" in (tmp_path / "interviewer-report-x.html").read_text()

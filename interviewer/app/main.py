@@ -23,13 +23,43 @@ ROUND_TITLES = {"bar_raiser": "Bar Raiser", "leadership_principles": "Leadership
                 "program_design": "Program design"}
 
 
+def export_report(report, fmt: str, folder: Path | None = None) -> Path:
+    """Write the report as Markdown or HTML next to the user, never over an existing file."""
+    from ..grading.report import to_html, to_markdown
+    from ..store import write_atomic
+
+    folder = folder or Path.cwd()
+    suffix = {"markdown": "md", "html": "html"}[fmt]
+    path = folder / f"interviewer-report-{report.transcript_id}.{suffix}"
+    n = 1
+    while path.exists():
+        path = folder / f"interviewer-report-{report.transcript_id}-{n}.{suffix}"
+        n += 1
+    write_atomic(path, to_markdown(report) if fmt == "markdown" else to_html(report), mode=0o600)
+    return path
+
+
 class ReportScreen(Screen):
     DEFAULT_CLASSES = "-size-guarded"
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back"), Binding("ctrl+q", "app.quit", "Quit")]
+    BINDINGS = [Binding("escape", "back", "Back"), Binding("m", "export('markdown')", "Export Markdown"),
+                Binding("h", "export('html')", "Export HTML"), Binding("ctrl+q", "app.quit", "Quit")]
 
-    def __init__(self, markdown: str) -> None:
+    def __init__(self, markdown: str, report=None, *, standalone: bool = False) -> None:
         super().__init__()
         self.markdown = markdown
+        self.report = report
+        self.standalone = standalone  # `interviewer grade` in a terminal: Back leaves the app
+
+    def action_back(self) -> None:
+        if self.standalone:
+            self.app.exit()
+        else:
+            self.app.pop_screen()
+
+    def action_export(self, fmt: str) -> None:
+        if self.report is None:
+            return
+        self.notify(f"Exported to {export_report(self.report, fmt)}")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -297,7 +327,7 @@ class InterviewApp(App):
             if self.interview.writer:
                 self.interview.writer.append_grade(report.model_dump(mode="json"))
         self.call_from_thread(self.set_notice, f"Vote: {report.vote.replace('_', ' ')}")
-        self.call_from_thread(self.push_screen, ReportScreen(to_markdown(report)))
+        self.call_from_thread(self.push_screen, ReportScreen(to_markdown(report), report))
 
     def transcript_markdown(self) -> str:
         lines = []
@@ -331,6 +361,21 @@ class InterviewApp(App):
     async def action_quit(self) -> None:
         self.interview.close()
         self.exit(0)
+
+
+class ReportApp(App):
+    """`interviewer grade FILE` in a terminal: the report screen on its own."""
+
+    TITLE = "interviewer report"
+
+    def __init__(self, report) -> None:
+        super().__init__()
+        self.report = report
+
+    def on_mount(self) -> None:
+        from ..grading.report import to_markdown
+
+        self.push_screen(ReportScreen(to_markdown(self.report), self.report, standalone=True))
 
 
 def run_app(settings: Settings, *, resume: str | None = None, principles=None, seed=None, pick: bool = True) -> int:
