@@ -19,6 +19,14 @@ from interviewer.llm import register_backend, unregister_backend
 from interviewer.llm.fake import FakeChatModel
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    """Nothing in a test run may touch the user's own dirs, not even code that runs outside a test's
+    home (session fixtures): point INTERVIEWER_HOME at a throwaway folder before anything runs."""
+    import tempfile
+
+    os.environ["INTERVIEWER_HOME"] = tempfile.mkdtemp(prefix="interviewer-test-home-")
 SENTINEL_KEY = "sk-test-SENTINEL-7f3a9c1e5b2d4f6a8c0e"
 
 
@@ -80,7 +88,7 @@ def local_model(model_path):
     from interviewer.config import Settings
     from interviewer.llm.local import LocalModel
 
-    model = LocalModel(Settings(n_ctx=4096))
+    model = LocalModel(Settings(n_ctx=4096, model_path=model_path))  # the verified file, not a second join
     yield model
     model.close()
 
