@@ -57,6 +57,33 @@ def _documents(corpus: Corpus) -> tuple[list[str], list[str], list[dict[str, Any
     return ids, docs, metas
 
 
+def existing_collections(client) -> list[str]:
+    return [c if isinstance(c, str) else c.name for c in client.list_collections()]
+
+
+def replace_collection(client, name: str, prefix: str, ids: list[str], docs: list[str], metas: list[dict],
+                       vectors, metadata: dict[str, Any]):
+    """Write a complete collection `name`, then drop the other `prefix*` ones: the previous index
+    stays usable until the new one is whole."""
+    if name in existing_collections(client):
+        client.delete_collection(name)
+    collection = client.create_collection(name, embedding_function=None, metadata={"hnsw:space": "cosine", **metadata})
+    for i in range(0, len(ids), 256):
+        collection.add(ids=ids[i:i + 256], embeddings=vectors[i:i + 256].tolist(), documents=docs[i:i + 256],
+                       metadatas=metas[i:i + 256])
+    for old in existing_collections(client):
+        if old.startswith(prefix) and old != name:
+            client.delete_collection(old)
+    return collection
+
+
+def hits_from(result: dict) -> list[Hit]:
+    """Chroma's query result for one query as Hits (score = cosine similarity)."""
+    return [Hit(id=ident, kind=meta.get("kind", "?"), text=doc, score=round(1.0 - dist, 4), metadata=meta)
+            for ident, doc, meta, dist in zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
+                                              result["distances"][0], strict=True)]
+
+
 def make_client(settings: Settings):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -89,11 +116,8 @@ class CorpusIndex:
         key = hashlib.sha256(f"{self.corpus.content_hash}:{DOC_FORMAT}:{ENCODER}".encode()).hexdigest()
         return PREFIX + key[:16]
 
-    def _existing(self) -> list[str]:
-        return [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
-
     def is_current(self) -> bool:
-        return self.name in self._existing()
+        return self.name in existing_collections(self.client)
 
     def ensure(self, progress: Progress | None = None) -> bool:
         """Open the index for this corpus content, building it first if needed. True when it was built."""
@@ -124,20 +148,8 @@ class CorpusIndex:
         if progress:
             progress(f"embedding {len(docs)} corpus items")
         vectors = default_encoder().encode(docs)
-        if self.name in self._existing():
-            self.client.delete_collection(self.name)
-        collection = self.client.create_collection(
-            self.name, embedding_function=None,
-            metadata={"hnsw:space": "cosine", "content_hash": self.corpus.content_hash, "encoder": ENCODER},
-        )
-        for i in range(0, len(ids), 256):
-            collection.add(ids=ids[i:i + 256], embeddings=vectors[i:i + 256].tolist(), documents=docs[i:i + 256],
-                           metadatas=metas[i:i + 256])
-        self._collection = collection
-        # The previous index stays usable until the new one is complete; only then is it removed.
-        for old in self._existing():
-            if old.startswith(PREFIX) and old != self.name:
-                self.client.delete_collection(old)
+        self._collection = replace_collection(self.client, self.name, PREFIX, ids, docs, metas, vectors,
+                                              {"content_hash": self.corpus.content_hash, "encoder": ENCODER})
         if progress:
             progress(f"indexed {len(ids)} items")
         return time.perf_counter() - start
@@ -158,13 +170,7 @@ class CorpusIndex:
             clauses.append({f"lp_{principle}": True})
         where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
         vector = default_encoder().encode([query])[0].tolist()
-        result = self._collection.query(query_embeddings=[vector], n_results=k, where=where)
-        hits = []
-        for ident, doc, meta, dist in zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
-                                          result["distances"][0], strict=True):
-            hits.append(Hit(id=ident, kind=meta.get("kind", "?"), text=doc, score=round(1.0 - dist, 4),
-                            metadata=meta))
-        return hits
+        return hits_from(self._collection.query(query_embeddings=[vector], n_results=k, where=where))
 
 
 class VectorRetriever:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import UserError
-from .index import Hit
+from .index import Hit, existing_collections, hits_from, replace_collection
 
 PREFIX = "user-docs-"
 SUFFIXES = {".md", ".markdown", ".txt"}
@@ -36,13 +38,10 @@ class UserDocsIndex:
         self.name = PREFIX + folder_hash(self.files, self.folder)
         self._collection = None
 
-    def _existing(self) -> list[str]:
-        return [c if isinstance(c, str) else c.name for c in self.client.list_collections()]
-
     def ensure(self) -> bool:
         if self._collection is not None:
             return False
-        if self.name in self._existing():
+        if self.name in existing_collections(self.client):
             self._collection = self.client.get_collection(self.name)
             return False
         self.build()
@@ -61,19 +60,9 @@ class UserDocsIndex:
                 ids.append(f"{path.relative_to(self.folder).as_posix()}#{n}")
                 docs.append(chunk)
                 metas.append({"kind": "user_doc", "file": path.relative_to(self.folder).as_posix(), "chunk": n})
-        if self.name in self._existing():
-            self.client.delete_collection(self.name)
-        collection = self.client.create_collection(self.name, embedding_function=None,
-                                                   metadata={"hnsw:space": "cosine"})
-        if docs:
-            vectors = default_encoder().encode(docs)
-            for i in range(0, len(ids), 256):
-                collection.add(ids=ids[i:i + 256], embeddings=vectors[i:i + 256].tolist(), documents=docs[i:i + 256],
-                               metadatas=metas[i:i + 256])
-        self._collection = collection
-        for old in self._existing():
-            if old.startswith(PREFIX) and old != self.name:
-                self.client.delete_collection(old)
+        vectors = default_encoder().encode(docs) if docs else np.zeros((0, 384), dtype=np.float32)
+        self._collection = replace_collection(self.client, self.name, PREFIX, ids, docs, metas, vectors,
+                                              {"folder": str(self.folder)})
         return len(ids)
 
     def search(self, query: str, k: int = 5) -> list[Hit]:
@@ -83,7 +72,4 @@ class UserDocsIndex:
         if self._collection.count() == 0:
             return []
         vector = default_encoder().encode([query])[0].tolist()
-        result = self._collection.query(query_embeddings=[vector], n_results=min(k, self._collection.count()))
-        return [Hit(id=i, kind="user_doc", text=d, score=round(1.0 - dist, 4), metadata=m)
-                for i, d, m, dist in zip(result["ids"][0], result["documents"][0], result["metadatas"][0],
-                                         result["distances"][0], strict=True)]
+        return hits_from(self._collection.query(query_embeddings=[vector], n_results=min(k, self._collection.count())))
