@@ -8,7 +8,6 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 from .. import paths
 from ..corpus import DIMENSIONS
@@ -150,7 +149,3 @@ def run(rubric: Rubric, model: ChatModel | None, thresholds: dict, *, jobs: int 
     return SuiteResult(suite="grader", backend=model.model_id if model is not None else "rules-only",
                        metrics=metrics, checks=checks, items=items, worst=worst,
                        seconds=round(time.perf_counter() - start, 1))
-
-
-def transcript_path(label: Label) -> Path:
-    return evals_root() / label.file

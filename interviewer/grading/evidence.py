@@ -165,23 +165,3 @@ def features(dimension: str, quotes: list[str]) -> Features:
         reasoning=bool(_REASONING.search(text)),
         jargon_only=s.jargon > 0 and not specific,
     )
-
-
-def level_from(f: Features) -> tuple[int, str]:
-    """The level rule, with its reason (shown in the report).
-
-    1: nothing relevant, or vocabulary without a single specific; 2: relevant but generic, or "we"
-    with no personal role; 3: the dimension's core move with two specifics; 4: the core move with
-    four specifics (named counterpart, timing, mechanism, numbers, first person, reasoning).
-    """
-    if not f.relevant and not f.core:
-        return 1, "no evidence in the candidate's words"
-    if f.jargon_only or f.specifics == 0:
-        return 1, "vocabulary without specifics"
-    if not f.core or f.specifics < 2:
-        return 2, "relevant but generic"
-    if f.we_only:
-        return 2, "'we' throughout; no personal role"
-    if f.specifics >= 4 and f.breadth >= 3:
-        return 4, "the core move with named counterparts, timing and results"
-    return 3, "specific and credible"
