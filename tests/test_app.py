@@ -197,3 +197,32 @@ def test_report_screen_exports_markdown_and_html(fake_model, tmp_path, monkeypat
     names = sorted(p.name for p in tmp_path.glob("interviewer-report-*"))
     assert names == ["interviewer-report-x-1.html", "interviewer-report-x.html", "interviewer-report-x.md"]
     assert "&lt;b&gt;two&lt;/b&gt;" in (tmp_path / "interviewer-report-x.html").read_text()
+
+
+def test_resuming_a_damaged_session_opens_what_can_be_read_and_says_what_not(fake_model):
+    from interviewer.store import SessionWriter, load_session
+    from interviewer.transcript import Transcript, Turn
+
+    settings = Settings(backend="fake")
+    corpus = default_corpus()
+    t = Transcript(id="20261128-000000-dmg0", round="bar_raiser", meta={"seed": 1})
+    with SessionWriter.create(t) as w:
+        w.append_turn(Turn(role="interviewer", kind="opening", text="Tell me about a time.", question_id="br-001"))
+        path = w.path
+    with path.open("ab") as fh:
+        fh.write(b'{"v": 1, "event": "turn", "turn": {"role": "cand')  # torn by a crash
+    loaded = load_session(path)
+    interview = Interview(loaded.transcript, corpus=corpus, settings=settings, model=None,
+                          writer=SessionWriter.resume(path), retriever=LexicalRetriever(corpus))
+    app = InterviewApp(settings, interview=interview, model_factory=lambda: fake_model,
+                       resume_problems=loaded.problems)
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert [m.raw for m in app.query(ChatMessage)] == ["Tell me about a time."]
+            notes = [n.message for n in app._notifications]
+            assert any("damaged session" in n and "line 3" in n for n in notes)
+
+    asyncio.run(scenario())
+    interview.close()
