@@ -8,7 +8,7 @@ import re
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
-from ..interview.signals import extract
+from ..interview.signals import AnswerSignals, extract
 from .injection import split_sentences
 
 MIN_QUOTE_CHARS = 12
@@ -86,9 +86,7 @@ class Features(BaseModel):
     mechanism: bool = False
     numbers: bool = False
     first_person: bool = False
-    we_only: bool = False
     reasoning: bool = False
-    jargon_only: bool = False
     breadth: int = Field(0, description="how many candidate sentences bear on the dimension")
 
     @property
@@ -105,11 +103,9 @@ def sentences_of(turn_index: int, text: str) -> list[Quote]:
     return out
 
 
-def scan(dimension: str, candidate_texts: list[tuple[int, str]], limit: int = 4) -> list[Quote]:
-    """Candidate sentences that bear on a dimension, most specific first (the evidence shown)."""
-    ranked = relevant_sentences(dimension, candidate_texts)
-    ranked.sort(key=lambda item: -item[0])
-    return [q for _, q in ranked[:limit]]
+def most_specific(scored: list[tuple[int, Quote]], limit: int = 4) -> list[Quote]:
+    """The evidence shown: the most specific of the relevant sentences (stable for ties)."""
+    return [q for _, q in sorted(scored, key=lambda item: -item[0])[:limit]]
 
 
 def relevant_sentences(dimension: str, candidate_texts: list[tuple[int, str]]) -> list[tuple[int, Quote]]:
@@ -125,7 +121,7 @@ def relevant_sentences(dimension: str, candidate_texts: list[tuple[int, str]]) -
             hard = sig.has_timing or sig.numbers > 0 or sig.has_mechanism
             if sig.jargon and not hard:
                 continue
-            f = features(dimension, [q.quote])
+            f = features(dimension, [q.quote], signals=sig)
             found.append((f.specifics + 2 * f.core, q))
     return found
 
@@ -147,12 +143,12 @@ def verify(quote: str, stated_turn: int | None, candidate_texts: list[tuple[int,
     return None
 
 
-def features(dimension: str, quotes: list[str]) -> Features:
+def features(dimension: str, quotes: list[str], signals: AnswerSignals | None = None) -> Features:
+    """`signals` may be passed when the caller has already extracted them from the same text."""
     text = " ".join(quotes)
     if not text.strip():
         return Features()
-    s = extract(text)
-    specific = bool(s.teams) or s.has_timing or s.numbers > 0 or s.has_mechanism
+    s = signals or extract(text)
     return Features(
         relevant=bool(TRIGGERS[dimension].search(text)),
         core=bool(CORE[dimension].search(text)),
@@ -161,7 +157,5 @@ def features(dimension: str, quotes: list[str]) -> Features:
         mechanism=s.has_mechanism,
         numbers=s.numbers > 0 and (s.outcome > 0 or s.business > 0),
         first_person=s.i_count > 0 and s.i_count >= s.we_count,
-        we_only=s.we_count > 0 and s.i_count == 0,
         reasoning=bool(_REASONING.search(text)),
-        jargon_only=s.jargon > 0 and not specific,
     )

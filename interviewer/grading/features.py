@@ -23,11 +23,13 @@ FEATURES = [
 ]
 
 
-def dimension_features(dimension: str, candidate_texts: list[tuple[int, str]]) -> dict[str, float]:
-    """The raw properties for one dimension (counts are log-scaled by the model, not here)."""
+def dimension_features(dimension: str, candidate_texts: list[tuple[int, str]],
+                       relevant: list[str] | None = None) -> dict[str, float]:
+    """The raw properties for one dimension (counts are log-scaled by the model, not here).
+    `relevant`: the dimension's relevant sentences, when the caller has found them already."""
     joined = "\n".join(t for _, t in candidate_texts)
     g = extract(joined)
-    rel = [q.quote for _, q in relevant_sentences(dimension, candidate_texts)]
+    rel = relevant if relevant is not None else [q.quote for _, q in relevant_sentences(dimension, candidate_texts)]
     r = extract(" ".join(rel)) if rel else None
     words = max(1, g.words)
     sentences = max(1, sum(1 for _ in re.finditer(r"[.!?](?:\s|$)", joined)))

@@ -28,7 +28,7 @@ from ..llm.structured import structured
 from ..resources import prompt_text
 from ..transcript import Transcript
 from .depmap import build as build_dependency_map
-from .evidence import Quote, features, relevant_sentences, scan, verify
+from .evidence import Quote, features, most_specific, relevant_sentences, verify
 from .features import dimension_features
 from .level_model import load_level_model
 from .injection import sanitize
@@ -142,13 +142,14 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         llm_quotes, dropped, error = ([], 0, None)
         if model is not None:
             llm_quotes, dropped, error = _extract_llm(model, base, dim, candidate_texts)
-        rule_quotes = scan(dim.key, candidate_texts)
-        evidence = _merge(llm_quotes, rule_quotes)
-        relevant = [q for _, q in relevant_sentences(dim.key, candidate_texts)]
+        scored = relevant_sentences(dim.key, candidate_texts)  # once per dimension, used three ways below
+        evidence = _merge(llm_quotes, most_specific(scored))
+        relevant = [q for _, q in scored]
         pool = _merge(llm_quotes, relevant, limit=1000)
         f = features(dim.key, [q.quote for q in pool])
         f.breadth = len(pool)
-        value, _parts = level_model.score(dim.key, dimension_features(dim.key, candidate_texts))
+        raw = dimension_features(dim.key, candidate_texts, relevant=[q.quote for q in relevant])
+        value, _parts = level_model.score(dim.key, raw)
         if not relevant:
             level = 2 if llm_quotes else 1
             reason = "relevant quotes, none specific" if llm_quotes else "no evidence in the candidate's words"

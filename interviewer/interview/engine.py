@@ -17,7 +17,7 @@ from ..llm.base import ChatModel
 from ..resources import data_root
 from ..store import SessionWriter, new_session_id
 from ..transcript import PlannerDecision, Transcript, Turn, now
-from .planner import ThreadState, decide
+from .planner import ThreadState, decide, reasons
 from .realizer import Realizer
 from ..retrieval import LexicalRetriever, ProbeRetriever
 
@@ -268,6 +268,4 @@ class Interview:
 
 
 def decision_lines(key: str) -> str:
-    from .planner import reasons
-
     return reasons()[key]
