@@ -45,11 +45,13 @@ TRIGGERS: dict[str, re.Pattern[str]] = {
 CORE: dict[str, re.Pattern[str]] = {
     "dependency_mapping": re.compile(
         r"\b(?:noticed|found (?:it|that|out|a|the)|spotted|discovered|realized|caught|traced|drew the|asked each|"
-        r"sat with each|nobody had|had planned nothing|wasn't on (?:their|anyone's)|before (?:it|they) "
+        r"sat with each|(?:sit|ask|meet) (?:with )?each|write down what|nobody had|had planned nothing|wasn't on (?:their|anyone's)|before (?:it|they) "
         r"(?:blocked|became)|read (?:their|the) (?:code|schema|pipeline|design|roadmap)|turned out)\b", re.I),
     "risk_escalation": re.compile(
         r"\b(?:escalat\w+|raised (?:it|this|the)|flagged|brought (?:it|this) to|took (?:it|this) to|"
-        r"went to (?:my|our|the|their) (?:director|vp|gm|manager|skip)|told (?:my|our) (?:director|vp|gm|manager))\b",
+        r"went to (?:my|our|the|their) (?:director|vp|gm|manager|skip)|told (?:my|our) (?:director|vp|gm|manager)|"
+        r"I(?:'d| would|'ll| will) (?:take|bring|go)\b[^.]{0,40}?\bto (?:the|my|our|their|both)\b[^.]{0,25}?"
+        r"\b(?:vps?|directors?|gms?|managers?))\b",
         re.I),
     "sequencing": re.compile(
         r"\b(?:before any|first|ahead of|rather than|instead of|in parallel|go out after|start (?:with|in) only|"
@@ -57,6 +59,7 @@ CORE: dict[str, re.Pattern[str]] = {
     "influence_mechanism": re.compile(
         r"\b(?:offered|traded|in exchange|in return|lent|loaned|gave them|took on|took over|funded|covered|"
         r"I (?:committed|agreed|promised) to|would own|I'd own|we'd take|we would take|swap\w*|I told|I said|"
+        r"I(?:'d| would|'ll| will) (?:offer|fund|lend|embed|pay|cover|take (?:on|over))|"
         r"I proposed|I'm not asking|out of my budget|pay for)\b|[\"“][^\"”]{8,}[\"”]|\bsaid: ", re.I),
     "stakeholder_alignment": re.compile(
         r"\b(?:disagree\w*|conflict\w*|pushed back|didn't like|did not like|objected|refused|tension|competing|"

@@ -11,8 +11,8 @@ How the parts combine:
   stored beside the weights;
 - the LLM proposes quotes; a quote counts only once found in a candidate turn. Verified quotes are
   shown first, and where the rule scan found nothing they lift a dimension from 1 to 2 (relevant,
-  not shown to be specific). With no evidence at all a dimension is 1, whatever the model says,
-  and one relevant sentence is at most a 3 (exemplary takes more than one sentence of evidence).
+  not shown to be specific). With no sentence of its own a dimension is at most a 2, whatever the
+  model says, and one relevant sentence is at most a 3 (exemplary takes more than one sentence).
 """
 
 from __future__ import annotations
@@ -151,8 +151,15 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         raw = dimension_features(dim.key, candidate_texts, relevant=[q.quote for q in relevant])
         value, _parts = level_model.score(dim.key, raw)
         if not relevant:
-            level = 2 if llm_quotes else 1
-            reason = "relevant quotes, none specific" if llm_quotes else "no evidence in the candidate's words"
+            # No sentence bears on it directly: the transcript's specifics may still say it is not a 1
+            # (the level model reads them), but without a quote of its own it cannot be more than a 2.
+            level = 2 if llm_quotes else min(level_model.level(value), 2)
+            if llm_quotes:
+                reason = "relevant quotes, none specific"
+            elif level == 1:
+                reason = "no evidence in the candidate's words"
+            else:
+                reason = "no sentence bears on it directly; at most 2 without a quote of its own"
         else:
             # One sentence cannot be exemplary: it is at most a 3.
             level = min(level_model.level(value), 2 + len(pool))

@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 
 _NUMWORD = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several|a couple of)"
 _TIMING = re.compile(
-    rf"\b{_NUMWORD}[\s-]+(?:weeks?|days?|months?|sprints?|quarters?)\b|\bweek\s+\d+\b|\bQ[1-4]\b|"
+    rf"\b{_NUMWORD}[\s-]+(?:weeks?|days?|months?|sprints?|quarters?)\b|\bQ[1-4]\b|"
+    # "week 7", "by week three", "in month one": how program-design plans state time.
+    r"\b(?:week|month|sprint|day)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b|"
     r"\b(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|"
     r"\b(?:before|ahead of) (?:the )?(?:launch|deadline|date|freeze|cutover|go-live)\b|\bT-\d+\b",
     re.IGNORECASE,
@@ -28,7 +30,10 @@ _MECHANISM = re.compile(
     r"I (?:committed|agreed|promised) (?:to|that)|would own|I'd own|we'd own|wrote (?:the|a) (?:first|design|adapter|shim)|"
     r"embedded|seconded|moved (?:one|two|\d+) (?:of my|engineers?)|headcount|removed (?:the|their)|"
     r"took (?:the|that) risk|carried (?:the|their)|I told|I said|I proposed|I put (?:it|a)|"
-    r"deprecat|dropped (?:the|our)|descop|cut scope)",
+    r"deprecat|dropped (?:the|our)|descop|cut scope|"
+    # The conditional of a plan ("I'd offer them...") is the mechanism of a program-design answer.
+    r"I(?:'d| would|'ll| will) (?:offer|trade|fund|lend|loan|embed|give (?:them|up)|pay|take (?:on|over)|own|"
+    r"write (?:the|an?)|cover|propose|move (?:one|two|\d+|an?) engineers?))",
     re.IGNORECASE,
 )
 _QUOTED_SPEECH = re.compile(r"[\"“][^\"”]{8,}[\"”]")
@@ -40,7 +45,10 @@ _INFLUENCE_VAGUE = re.compile(
     r"kept (?:them|everyone) (?:informed|in the loop)|trust)\b",
     re.IGNORECASE,
 )
-_ESCALATION = re.compile(r"\b(?:escalat\w+|raised (?:it|this|the risk)|flagged|brought it to|went to (?:my|the|their) (?:VP|director|manager))\b", re.I)
+_ESCALATION = re.compile(
+    r"\b(?:escalat\w+|raised (?:it|this|the risk)|flagged|brought it to|went to (?:my|the|their) (?:VP|director|manager)|"
+    r"I(?:'d| would|'ll| will) (?:take|bring|go)\b[^.]{0,40}?\bto (?:the|my|our|their|both)\b[^.]{0,25}?"
+    r"\b(?:VPs?|directors?|GMs?|managers?))\b", re.I)
 _DEPENDENCY = re.compile(r"\b(?:depend\w*|blocked|blocker|blocking|waiting on|upstream|downstream|needed \w+ from|relied on|critical path)\b", re.I)
 _DISCOVERY = re.compile(r"\b(?:noticed|found|spotted|discovered|realized|caught|saw that|mapped|reviewed their (?:roadmap|plan)|before (?:it|they) (?:blocked|became))\b", re.I)
 _SEQUENCE = re.compile(r"\b(?:first|then|before|after|in parallel|sequenc\w+|order|critical path|contract|milestone|phase)\b", re.I)
