@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--format", choices=FORMATS, default="text")
     grade.add_argument("--backend", help="local (default) or openai")
     grade.add_argument("--rubric", type=Path, help="grade under another rubric file (YAML)")
+    grade.add_argument("--scenario", metavar="ID",
+                       help="program_design: check the plan against this corpus scenario (default: the one the "
+                            "session recorded, or a '# scenario:' line in a text transcript)")
 
     corpus = sub.add_parser("corpus", help="build or search the corpus index",
                             description="The question bank, probes and exemplars, indexed in Chroma.")
@@ -338,12 +341,16 @@ def cmd_grade(args: argparse.Namespace) -> int:
     from .grading.rubric import load_rubric
     from .importers import load_transcript
 
+    from .corpus import default_corpus
+    from .grading.grader import scenario_for
+
     transcript = load_transcript(args.file, speakers=args.speakers)
     rubric = load_rubric(args.rubric)
+    scenario_for(transcript, default_corpus(), args.scenario)  # an unknown --scenario fails before the model loads
     settings = _settings(args)
     model = _ready_model(settings)
     try:
-        report = grade_transcript(transcript, rubric, model)
+        report = grade_transcript(transcript, rubric, model, scenario=args.scenario)
     finally:
         model.close()
     if args.format == "text" and sys.stdin.isatty() and sys.stdout.isatty():

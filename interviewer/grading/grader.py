@@ -12,7 +12,11 @@ How the parts combine:
 - the LLM proposes quotes; a quote counts only once found in a candidate turn. Verified quotes are
   shown first, and where the rule scan found nothing they lift a dimension from 1 to 2 (relevant,
   not shown to be specific). With no sentence of its own a dimension is at most a 2, whatever the
-  model says, and one relevant sentence is at most a 3 (exemplary takes more than one sentence).
+  model says, and one relevant sentence is at most a 3 (exemplary takes more than one sentence);
+- a program_design round with a known corpus scenario is checked against it (grading/delivery.py):
+  a plan that names fewer than half of the scenario's teams is at most a 3 on dependency mapping,
+  one with neither the contract to close first nor the critical path at most a 3 on sequencing, and
+  each weak dimension's "missing" says what this scenario's strong plan would have contained.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ from __future__ import annotations
 import secrets
 from functools import cache
 
-from ..corpus import Corpus, default_corpus
-from ..errors import BackendError, StructuredOutputError
+from ..corpus import Corpus, Scenario, default_corpus
+from ..errors import BackendError, StructuredOutputError, UserError
 from ..interview.signals import extract
 from ..llm.base import ChatModel, Message
 from ..llm.structured import structured
 from ..resources import prompt_text
 from ..transcript import Transcript
+from .delivery import DeliveryCheck, check as check_delivery
 from .depmap import build as build_dependency_map
 from .evidence import Quote, features, most_specific, relevant_sentences, verify
 from .features import dimension_features
@@ -117,9 +122,43 @@ def _extract_llm(model: ChatModel, base: list[Message], dim, candidate_texts) ->
     return verified, dropped, None
 
 
+def scenario_for(transcript: Transcript, corpus: Corpus, requested: str | None = None) -> tuple[Scenario | None, str | None]:
+    """The corpus scenario a program_design transcript was run on: asked for by the user, recorded by
+    the app (meta), or the scenario of its opening question. Returns (scenario, note)."""
+    if requested:
+        found = corpus.scenario(requested)
+        if found is None:
+            known = ", ".join(s.id for s in corpus.scenarios)
+            raise UserError(f"unknown scenario {requested!r}; known: {known}")
+        return found, None
+    if transcript.round != "program_design":
+        return None, None
+    recorded = transcript.meta.get("scenario")
+    if not recorded:
+        opening = next((t.question_id for t in transcript.turns if t.role == "interviewer" and t.question_id), None)
+        question = next((q for q in corpus.questions if q.id == opening), None)
+        recorded = question.scenario if question else None
+    if not recorded:
+        return None, None
+    found = corpus.scenario(str(recorded))
+    return found, None if found else f"scenario {recorded!r} is not in the corpus; the plan was not checked against one"
+
+
+_DELIVERY_DIMENSIONS = {"dependency_mapping", "sequencing", "risk_escalation"}
+
+
+def _delivery_cap(key: str, level: int, delivery: DeliveryCheck) -> int:
+    if key == "dependency_mapping" and len(delivery.teams_named) * 2 < len(delivery.teams_named) + len(delivery.teams_missed):
+        return min(level, 3)
+    if key == "sequencing" and not (delivery.contract_first.found or delivery.critical_path.found):
+        return min(level, 3)
+    return level
+
+
 def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | None,
-                     corpus: Corpus | None = None) -> GradeReport:
+                     corpus: Corpus | None = None, scenario: str | None = None) -> GradeReport:
     corpus = corpus or default_corpus()
+    found_scenario, scenario_note = scenario_for(transcript, corpus, scenario)
     flags: list[dict] = []
     candidate_texts: list[tuple[int, str]] = []
     for index, turn in transcript.candidate_turns():
@@ -136,7 +175,8 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         base = [Message(role="system", content=_prompt("grader_system.md")), Message(role="user", content=block)]
 
     scores: dict[str, DimensionGrade] = {}
-    notes: list[str] = []
+    notes: list[str] = [scenario_note] if scenario_note else []
+    delivery = check_delivery(found_scenario, candidate_texts) if found_scenario else None
     level_model = load_level_model()
     for dim in rubric.dimensions:
         llm_quotes, dropped, error = ([], 0, None)
@@ -164,7 +204,11 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
             # One sentence cannot be exemplary: it is at most a 3.
             level = min(level_model.level(value), 2 + len(pool))
             reason = _reason(f)
+        if delivery is not None:
+            level = _delivery_cap(dim.key, level, delivery)
         missing = [text for key, text in _MISSING_TEXT.items() if not getattr(f, key)] if level < 4 else []
+        if delivery is not None and level < 4 and dim.key in _DELIVERY_DIMENSIONS:
+            missing += delivery.gaps()
         exemplar = next((e.text for e in corpus.exemplars if e.dimension == dim.key and e.level == 4), None)
         scores[dim.key] = DimensionGrade(
             score=level, name=dim.name, descriptor=dim.levels[level], reason=reason,
@@ -197,11 +241,14 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
     if transcript.round == "program_design" and stats.architecture_share >= 0.4:
         notes.append(f"{stats.architecture_share:.0%} of the candidate's words were spent on architecture, "
                      "not on how the program gets delivered")
+    if delivery is not None:
+        notes.append(f"the plan was checked against the scenario \"{delivery.title}\": "
+                     f"{delivery.coverage:.0%} of what a strong delivery plan surfaces")
     if flags:
         notes.append("text addressed to the evaluator was ignored")
     return GradeReport(
         transcript_id=transcript.id, round=transcript.round, vote=vote, vote_reason=vote_reason, scores=scores,
         leadership_principles=list(principles.values()), rubric_version=f"{rubric.version}+{level_model.version}",
         backend=model.model_id if model is not None else "rules-only", stats=stats, injection_flags=flags,
-        notes=notes, dependency_map=build_dependency_map(candidate_texts),
+        notes=notes, dependency_map=build_dependency_map(candidate_texts), delivery=delivery,
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from .delivery import DeliveryCheck
 from .depmap import DependencyMap
 from .evidence import Features, Quote
 from .rubric import Vote
@@ -66,3 +67,4 @@ class GradeReport(BaseModel):
     injection_flags: list[dict] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     dependency_map: DependencyMap = Field(default_factory=DependencyMap)
+    delivery: DeliveryCheck | None = Field(None, description="program_design: the plan against its corpus scenario")
