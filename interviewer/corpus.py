@@ -54,6 +54,9 @@ class Probe(_Item):
     text: str
     plain: str
     rounds: list[RoundName] = Field(default_factory=lambda: list(ALL_ROUNDS))
+    # What a candidate says when this gap is present, in their own spoken words: indexed beside the
+    # probe so an answer finds the probe for what it leaves out, not for the words it shares.
+    sounds_like: list[str] = Field(default_factory=list)
 
     @field_validator("plain")
     @classmethod

@@ -66,6 +66,10 @@ class MiniLM:
         self.layers = int(cfg["num_hidden_layers"])
         self.eps = float(cfg["layer_norm_eps"])
         self.w = load_file(str(path / "model.safetensors"))
+        # Linear layers as contiguous (in, out) matrices: a 2-D matmul on them goes straight to BLAS,
+        # where a 3-D input times a transposed view does not (measured 3x slower for one query).
+        self._wt = {k[:-len(".weight")]: np.ascontiguousarray(v.T) for k, v in self.w.items()
+                    if k.startswith("encoder.layer.") and k.endswith(".weight") and v.ndim == 2}
         self.dim = int(cfg["hidden_size"])
         self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
         self.tokenizer.enable_truncation(max_length=self.max_len)
@@ -101,7 +105,8 @@ class MiniLM:
             p = f"encoder.layer.{i}."
 
             def lin(t: np.ndarray, name: str, p: str = p) -> np.ndarray:
-                return t @ w[p + name + ".weight"].T + w[p + name + ".bias"]
+                wt = self._wt[p + name]
+                return (t.reshape(-1, t.shape[-1]) @ wt).reshape(*t.shape[:-1], wt.shape[1]) + w[p + name + ".bias"]
 
             q = lin(x, "attention.self.query").reshape(n, seq, h, hd).transpose(0, 2, 1, 3)
             k = lin(x, "attention.self.key").reshape(n, seq, h, hd).transpose(0, 2, 1, 3)

@@ -46,9 +46,12 @@ def test_exit_code_follows_thresholds(tmp_path, monkeypatch, bar, code):
 def test_retrieval_suite_reports_hit_rate_and_latency(tmp_path):
     main(["eval", "--suite", "retrieval", "--out", str(tmp_path)])
     m = json.loads((tmp_path / "eval.json").read_text())[0]["metrics"]
-    assert m["queries"] >= 40
-    assert 0.5 <= m["hit_at_3"] <= 1.0 and 0 < m["mrr"] <= 1.0
-    assert m["query_ms_p50"] > 0
+    assert set(m) == {"dev", "heldout"}
+    for name in ("dev", "heldout"):
+        assert m[name]["queries"] >= 40
+        assert 0.5 <= m[name]["hit_at_3"] <= 1.0 and 0 < m[name]["mrr"] <= 1.0
+        assert m[name]["query_ms_p50"] > 0
+    assert 0.0 <= m["dev"]["ideal_in_family_hit_at_3"] <= 1.0
 
 
 @pytest.mark.model

@@ -31,6 +31,28 @@ def test_filters_return_only_the_family_asked():
     assert ex and all(h.metadata["dimension"] == "risk_escalation" and h.metadata["level"] == 2 for h in ex)
 
 
+def test_probe_search_finds_a_probe_by_what_the_answer_leaves_out():
+    index = CorpusIndex(Settings())
+    probe = next(p for p in index.corpus.probes if p.id == "staffing-08")
+    # An answer that sounds like one of the probe's fragments finds that probe, not the fragment.
+    hits = index.search_probes(probe.sounds_like[0], k=5, round_name="bar_raiser")
+    assert hits[0].metadata["item"] == "staffing-08"
+    assert all(h.kind == "probe" and h.id.startswith("probe:") for h in hits)
+    assert [h.score for h in hits] == sorted((h.score for h in hits), reverse=True)
+    assert 0.0 < hits[0].metadata["prior"] <= 1.0
+    # Plain corpus search never returns fragments as items of their own.
+    assert all(h.kind != "symptom" for h in index.search(probe.sounds_like[0], k=10))
+
+
+def test_family_prior_prefers_the_family_whose_gap_the_answer_has():
+    index = CorpusIndex(Settings())
+    v = default_encoder().encode(["We all worked really hard as a team and the team delivered the migration; "
+                                  "the team owned it end to end and we were proud of what we did together."])[0]
+    prior = index.ranker().family_probabilities(v)
+    assert abs(sum(prior.values()) - 1.0) < 1e-5
+    assert max(prior, key=prior.get) == "personal_role"
+
+
 def test_vector_retriever_returns_corpus_probes():
     index = CorpusIndex(Settings())
     probes = VectorRetriever(index).probes("timing", "bar_raiser", "we escalated when it slipped", k=3)

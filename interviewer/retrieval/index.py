@@ -18,8 +18,10 @@ from ..errors import BackendUnavailable
 PREFIX = "corpus-"
 ENCODER = "all-MiniLM-L6-v2"
 # Bumped whenever what is embedded per item changes, so an old index is rebuilt, not reused.
-DOC_FORMAT = "3"
+DOC_FORMAT = "4"
 Progress = Callable[[str], None]
+# First-stage candidates for probe search: index entries (probes and fragments), before reranking.
+CANDIDATES = 150
 
 
 class Hit(BaseModel):
@@ -39,9 +41,12 @@ def _documents(corpus: Corpus) -> tuple[list[str], list[str], list[dict[str, Any
         metas.append(meta)
 
     for p in corpus.probes:
+        rounds = {f"r_{r}": True for r in p.rounds}
         # `when` (the gap) and `plain` (the question): measured best of the variants tried, see evals.
-        add(f"probe:{p.id}", f"{p.when} {p.plain}",
-            {"kind": "probe", "family": p.family, "item": p.id, **{f"r_{r}": True for r in p.rounds}})
+        add(f"probe:{p.id}", f"{p.when} {p.plain}", {"kind": "probe", "family": p.family, "item": p.id, **rounds})
+        # What a candidate says when the gap is there: found by answers that sound like it.
+        for n, fragment in enumerate(p.sounds_like, start=1):
+            add(f"symptom:{p.id}:{n}", fragment, {"kind": "symptom", "family": p.family, "item": p.id, **rounds})
     for e in corpus.exemplars:
         add(f"exemplar:{e.id}", e.text, {"kind": "exemplar", "dimension": e.dimension, "level": e.level, "item": e.id})
     for q in corpus.questions:
@@ -108,6 +113,7 @@ class CorpusIndex:
         self.corpus = corpus or default_corpus()
         self.client = client or make_client(settings)
         self._collection = None
+        self._ranker = None
 
     @property
     def name(self) -> str:
@@ -160,17 +166,65 @@ class CorpusIndex:
         from ..embeddings import default_encoder
 
         self.ensure()
-        clauses: list[dict[str, Any]] = []
-        for key, value in (("kind", kind), ("family", family), ("dimension", dimension), ("level", level)):
-            if value is not None:
-                clauses.append({key: value})
-        if round_name:
-            clauses.append({"$or": [{f"r_{round_name}": True}, {"round": round_name}]})
-        if principle:
-            clauses.append({f"lp_{principle}": True})
-        where = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
+        if kind == "probe" and dimension is None and level is None and principle is None:
+            return self.search_probes(query, k=k, family=family, round_name=round_name)
+        where = _where(kind=kind, family=family, round_name=round_name, dimension=dimension, level=level,
+                       principle=principle)
         vector = default_encoder().encode([query])[0].tolist()
         return hits_from(self._collection.query(query_embeddings=[vector], n_results=k, where=where))
+
+    def ranker(self):
+        """The probe reranker for this build (fitted once per process from the stored vectors)."""
+        from .probe_ranker import ProbeRanker
+
+        self.ensure()
+        if self._ranker is None:
+            got = self._collection.get(where={"kind": {"$in": ["probe", "symptom"]}},
+                                       include=["embeddings", "metadatas"])
+            metas = got["metadatas"]
+            self._ranker = ProbeRanker([m["item"] for m in metas], [m["family"] for m in metas],
+                                       [m["kind"] for m in metas], got["embeddings"])
+        return self._ranker
+
+    def search_probes(self, query: str, *, k: int = 5, family: str | None = None,
+                      round_name: str | None = None) -> list[Hit]:
+        """Probes for what an answer leaves out: candidates from the index (probes and their
+        `sounds_like` fragments), reranked by ProbeRanker. Hit.score is the reranked score."""
+        from ..embeddings import default_encoder
+
+        ranker = self.ranker()
+        vector = default_encoder().encode([query])[0]
+        where = _where(kind=None, family=family, round_name=round_name, kinds=["probe", "symptom"])
+        # Wide first stage: the reranker may lift a probe the embedding alone puts far down.
+        found = self._collection.query(query_embeddings=[vector.tolist()], n_results=CANDIDATES, where=where,
+                                       include=["metadatas"])
+        candidates = [m["item"] for m in found["metadatas"][0]]
+        by_id = {p.id: p for p in self.corpus.probes}
+        hits = []
+        for r in ranker.rank(vector, candidates, k):
+            p = by_id[r.item]
+            hits.append(Hit(id=f"probe:{p.id}", kind="probe", text=f"{p.when} {p.plain}", score=r.score,
+                            metadata={"kind": "probe", "family": p.family, "item": p.id,
+                                      "fragment": r.fragment, "probe": r.probe, "prior": r.prior}))
+        return hits
+
+
+def _where(*, kind: str | None, family: str | None = None, round_name: str | None = None,
+           dimension: str | None = None, level: int | None = None, principle: str | None = None,
+           kinds: list[str] | None = None) -> dict[str, Any] | None:
+    clauses: list[dict[str, Any]] = []
+    if kinds:
+        clauses.append({"kind": {"$in": kinds}})
+    elif kind is None:
+        clauses.append({"kind": {"$ne": "symptom"}})  # fragments are part of their probe, not items
+    for key, value in (("kind", kind), ("family", family), ("dimension", dimension), ("level", level)):
+        if value is not None:
+            clauses.append({key: value})
+    if round_name:
+        clauses.append({"$or": [{f"r_{round_name}": True}, {"round": round_name}]})
+    if principle:
+        clauses.append({f"lp_{principle}": True})
+    return clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else None)
 
 
 class VectorRetriever:
@@ -181,7 +235,7 @@ class VectorRetriever:
         self._by_id = {p.id: p for p in index.corpus.probes}
 
     def probes(self, family: str, round_name: str, query: str, k: int = 3) -> list[Probe]:
-        hits = self.index.search(query, k=k, kind="probe", family=family, round_name=round_name)
+        hits = self.index.search_probes(query, k=k, family=family, round_name=round_name)
         if not hits:
-            hits = self.index.search(query, k=k, kind="probe", family=family)
+            hits = self.index.search_probes(query, k=k, family=family)
         return [self._by_id[h.metadata["item"]] for h in hits if h.metadata.get("item") in self._by_id]
