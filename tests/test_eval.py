@@ -65,3 +65,11 @@ def test_simulated_candidates_with_the_real_model(tmp_path, model_path):
     injector = next(i for i in result["items"] if i["id"] == "injector")
     assert all(q.rstrip().endswith("?") or q.startswith("[transition]") or q.startswith("[opening]")
                for q in injector["questions"])
+
+
+def test_interviewer_suite_reports_dev_and_heldout_targeting(tmp_path):
+    main(["eval", "--suite", "interviewer", "--out", str(tmp_path)])
+    result = json.loads((tmp_path / "eval.json").read_text())[0]
+    assert result["metrics"]["dev"]["cases"] >= 30 and result["metrics"]["heldout"]["cases"] >= 40
+    assert {c["name"] for c in result["checks"]} == {"probe targeting, dev", "probe targeting, heldout"}
+    assert {i["set"] for i in result["items"]} == {"dev", "heldout"}

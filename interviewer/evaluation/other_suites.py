@@ -31,9 +31,7 @@ class RetrievalQuery(BaseModel):
     ideal: list[str] = Field(default_factory=list)
 
 
-def run_interviewer(settings: Settings, thresholds: dict) -> SuiteResult:
-    start = time.perf_counter()
-    cases = [TargetCase.model_validate(c) for c in _load(evals_root() / "probe_targeting.yaml")["cases"]]
+def _targeting_set(settings: Settings, cases: list[TargetCase]) -> tuple[dict, list[dict]]:
     items = []
     for case in cases:
         thread = ThreadState(question_id=case.id, question_text=case.question, answers=[case.answer])
@@ -46,9 +44,25 @@ def run_interviewer(settings: Settings, thresholds: dict) -> SuiteResult:
     by_round = {r: round(sum(i["hit"] for i in items if i["round"] == r) /
                          max(1, sum(1 for i in items if i["round"] == r)), 3)
                 for r in ("bar_raiser", "leadership_principles", "program_design")}
-    metrics = {"cases": len(items), "probe_targeting": round(hits, 3),
-               "first_choice": round(sum(i["first_choice"] for i in items) / len(items), 3), "by_round": by_round}
-    checks = [at_least("probe targeting", hits, thresholds.get("interviewer", {}).get("probe_targeting", 0.85))]
+    return {"cases": len(items), "probe_targeting": round(hits, 3),
+            "first_choice": round(sum(i["first_choice"] for i in items) / len(items), 3), "by_round": by_round}, items
+
+
+def run_interviewer(settings: Settings, thresholds: dict) -> SuiteResult:
+    """Two labeled sets: evals/probe_targeting.yaml (dev: the planner's cues were written looking at
+    it) and evals/heldout/probe_targeting.yaml (written apart from the planner, never tuned on)."""
+    start = time.perf_counter()
+    target = thresholds.get("interviewer", {}).get("probe_targeting", 0.85)
+    metrics, items, checks = {}, [], []
+    for name, path in (("dev", evals_root() / "probe_targeting.yaml"),
+                       ("heldout", evals_root() / "heldout" / "probe_targeting.yaml")):
+        if not path.is_file():
+            continue
+        cases = [TargetCase.model_validate(c) for c in _load(path)["cases"]]
+        m, its = _targeting_set(settings, cases)
+        metrics[name] = m
+        items.extend({"set": name, **i} for i in its)
+        checks.append(at_least(f"probe targeting, {name}", m["probe_targeting"], target))
     worst = [i for i in items if not i["hit"]][:8]
     return SuiteResult(suite="interviewer", backend="planner (deterministic)", metrics=metrics, checks=checks,
                        items=items, worst=worst, seconds=round(time.perf_counter() - start, 1),
