@@ -47,6 +47,20 @@ def test_evasion_after_two_asks_is_noted_and_not_asked_again():
     assert d.probe_target != "mechanism"
 
 
+def test_dodging_probes_of_different_families_is_noted_as_evasion():
+    dodge_mechanism = "Honestly it was about the relationship. They trusted us and it came together."
+    dodge_role = "We kept everyone informed and we made sure the team was aligned on the plan."
+    one = decide(thread(VAGUE, dodge_mechanism, asked=["mechanism"]), "bar_raiser", max_depth=5)
+    assert one.evasion is False  # one dodge is not a pattern
+    two = decide(thread(VAGUE, dodge_mechanism, dodge_role, asked=["mechanism", "personal_role"]),
+                 "bar_raiser", max_depth=5)
+    assert two.evasion is True and "mechanism and personal_role" in two.why
+    # An answer that gives what was asked is not a dodge, whatever came before.
+    answered = decide(thread(VAGUE, dodge_mechanism, "I told their manager I'd own the migration script myself.",
+                             asked=["mechanism", "personal_role"]), "bar_raiser", max_depth=5)
+    assert answered.evasion is False
+
+
 def test_depth_limit_moves_on():
     d = decide(thread(VAGUE, VAGUE, VAGUE, asked=["mechanism", "personal_role"]), "bar_raiser", max_depth=2)
     assert d.action == "move_on"

@@ -31,6 +31,8 @@ CORE: dict[str, set[str]] = {
 }
 ARCHITECTURE_PULL_BACK = 0.45
 MAX_ASKS_PER_FAMILY = 2
+# Follow-ups answered without what they asked for, across families, before the thread notes evasion.
+MAX_DODGES = 2
 
 
 @cache
@@ -159,6 +161,19 @@ def salience(family: str, s: AnswerSignals, answer: str, question: str, round_na
     return score
 
 
+def dodged(thread: ThreadState, round_name: str) -> list[str]:
+    """The families whose follow-up was answered without what it asked for (in that answer and in
+    the thread so far): a candidate who changes the subject on every probe dodges across families."""
+    out = []
+    for n, family in enumerate(thread.asked, start=1):
+        if n >= len(thread.answers):
+            break
+        so_far = extract("\n".join(thread.answers[:n + 1]))
+        if not satisfied(family, extract(thread.answers[n]), round_name) and not satisfied(family, so_far, round_name):
+            out.append(family)
+    return out
+
+
 def _late_escalation(answer: str) -> bool:
     return bool(_LATE.search(answer))
 
@@ -184,20 +199,28 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
 
     # A family asked twice and still not answered is evasion: note it once and do not ask again.
     evasion_now = [f for f in missing if thread.asked.count(f) >= MAX_ASKS_PER_FAMILY and f not in thread.evaded]
+    # So is dodging across families: the latest answer is the MAX_DODGES-th follow-up answered
+    # without what it asked for (noted once, on the answer that completes the count).
+    dodges = dodged(thread, round_name)
+    cross_family = (len(dodges) == MAX_DODGES and len(thread.answers) == len(thread.asked) + 1
+                    and dodges[-1] == thread.asked[-1] and len(set(dodges)) > 1)
     blocked = set(thread.evaded) | set(evasion_now)
     # Never ask again what this thread already answered; ask a family at most twice.
     open_gaps = [f for f in missing if f not in blocked]
 
     core_done = CORE[round_name] <= set(present)
+    evaded = bool(evasion_now) or cross_family
+    dodge_note = r["evasion_across"].format(families=" and ".join(dodges)) if cross_family and not evasion_now else ""
     if thread.depth >= max_depth:
-        return PlannerDecision(present=present, missing=missing, action="move_on", why=r["move_on_depth"],
-                               evasion=bool(evasion_now))
+        return PlannerDecision(present=present, missing=missing, action="move_on",
+                               why=_with(r["move_on_depth"], dodge_note), evasion=evaded)
     if core_done and thread.depth >= 1:
-        return PlannerDecision(present=present, missing=missing, action="move_on", why=r["move_on_covered"],
-                               evasion=bool(evasion_now))
+        return PlannerDecision(present=present, missing=missing, action="move_on",
+                               why=_with(r["move_on_covered"], dodge_note), evasion=evaded)
     if not open_gaps:
         why = r["move_on_evasion"].format(family=evasion_now[0]) if evasion_now else r["move_on_covered"]
-        return PlannerDecision(present=present, missing=missing, action="move_on", why=why, evasion=bool(evasion_now))
+        return PlannerDecision(present=present, missing=missing, action="move_on", why=_with(why, dodge_note),
+                               evasion=evaded)
 
     answer = thread.answers[-1] if thread.answers else ""
     # Prefer a family not asked yet in this thread; a second ask only when nothing else is open.
@@ -212,5 +235,9 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
         why = r["reasons"][target].format(detail=_detail(target, combined, answer))
     if evasion_now:
         why += " " + r["move_on_evasion"].format(family=evasion_now[0]).split(";")[0] + "."
-    return PlannerDecision(present=present, missing=missing, probe_target=target, action="drill", why=why,
-                           evasion=bool(evasion_now))
+    return PlannerDecision(present=present, missing=missing, probe_target=target, action="drill",
+                           why=_with(why, dodge_note), evasion=evaded)
+
+
+def _with(why: str, note: str) -> str:
+    return f"{why} {note}" if note else why
