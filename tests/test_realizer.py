@@ -92,3 +92,27 @@ def test_the_draft_is_the_best_probe_with_the_candidates_words():
     assert "Draft follow-up:" in prompt and prompt.count("?") >= 1
     draft = prompt.split("Draft follow-up:")[1].split("\n")[0]
     assert draft.strip().endswith("?")
+
+
+def test_first_question_keeps_the_models_own_question_and_its_lead_in():
+    from interviewer.interview.realizer import first_question
+
+    two = 'You said "we aligned". What did you offer them? And how did their manager react?'
+    assert first_question(two) == 'You said "we aligned". What did you offer them?'
+    assert first_question("Interviewer: Great answer. Thanks. So when did you first know?") == \
+        "Thanks. So when did you first know?"
+    assert first_question("Tell me more about that.") is None
+
+
+def test_a_second_question_is_cut_not_replaced():
+    q = realize(FakeChatModel(["You said you aligned with infra. What did you give them? And what did they say?"]))
+    assert not q.fallback and q.trimmed
+    assert q.text == "You said you aligned with infra. What did you give them?"
+
+
+def test_a_rejected_output_is_kept_for_the_replay():
+    q = realize(FakeChatModel(["Tell me more about the infra team."]))
+    assert q.fallback and q.rejected_text == "Tell me more about the infra team."
+    # Cutting never rescues a question the validator would refuse on its own (praise is out of role).
+    praise = realize(FakeChatModel(["Great answer. What did you trade? And when?"]))
+    assert praise.fallback and not praise.trimmed

@@ -71,6 +71,9 @@ def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -
         "first_probe_ok": bool(follow) and follow[0].probe_target in persona.expect_first_probe,
         "evasion_noted": any(t.decision is not None and t.decision.evasion for t in questions),
         "questions": [f"[{t.probe_target or t.kind}] {t.text}" for t in questions],
+        "trimmed": sum(1 for t in follow if getattr(t, "trimmed", False)),
+        "rejections": [{"reason": getattr(t, "fallback_reason", None), "model_said": getattr(t, "rejected_text", None)}
+                       for t in rejected],
     }
 
 
@@ -87,6 +90,8 @@ def run(model: ChatModel | None, settings: Settings, thresholds: dict) -> SuiteR
         "first_probe_on_target": round(sum(i["first_probe_ok"] for i in items) / len(items), 3),
         "mechanism_reasked_after_given": sum(i["mechanism_reasked"] for i in items),
         "evasive_persona_evasion_noted": [i["evasion_noted"] for i in items if i["id"] == "evasive"],
+        # Passed only after being cut to the model's first question (counted as passing; shown apart).
+        "trimmed_to_first_question": sum(i["trimmed"] for i in items),
     }
     t = thresholds.get("simulation", {})
     checks = [

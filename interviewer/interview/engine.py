@@ -235,6 +235,10 @@ class Interview:
                     probe_id=realized.probe_id)
         if realized.fallback_reason:
             turn.fallback_reason = realized.fallback_reason  # type: ignore[attr-defined]
+        if realized.rejected_text:
+            turn.rejected_text = realized.rejected_text  # type: ignore[attr-defined]
+        if realized.trimmed:
+            turn.trimmed = True  # type: ignore[attr-defined]
         return self._append(turn)
 
     def skip(self) -> Turn:

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
 from ..corpus import Probe
@@ -43,6 +43,8 @@ class RealizedQuestion(BaseModel):
     fallback: bool = False
     fallback_reason: str | None = None
     probe_id: str | None = None
+    trimmed: bool = Field(False, description="the model's output was cut to its first question")
+    rejected_text: str | None = Field(None, description="the model's output that failed validation")
 
 
 @cache
@@ -106,6 +108,21 @@ def problems_with(question: str, previous: Sequence[str]) -> str | None:
     return None
 
 
+_LABEL = re.compile(r"^(?:\*\*)?(?:interviewer|bar raiser|follow-?up(?: question)?|question|q)(?:\*\*)?\s*:\s*", re.I)
+
+
+def first_question(text: str) -> str | None:
+    """The model's first question, with at most one sentence leading into it. Small models often add
+    a second question, a preamble or a speaker label; the first question is still their own words.
+    None when there is no question to keep."""
+    q = _LABEL.sub("", text.strip()).strip().strip('"').strip()
+    end = q.find("?")
+    if end < 0:
+        return None
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", q[:end + 1]) if x.strip()]
+    return " ".join(sentences[-2:]).strip().strip('"').strip() or None
+
+
 def fill_probe(probe: Probe, answer: str) -> str:
     phrase = vague_phrase(answer)
     teams = extract(answer).teams
@@ -158,6 +175,12 @@ class Realizer:
             return self.fallback(fresh, answer, previous, f"backend error: {exc}")
         text = " ".join("".join(pieces).split()).strip().strip('"').strip()
         problem = problems_with(text, previous)
+        probe_id = fresh[0].id if fresh else None
         if problem:
-            return self.fallback(fresh, answer, previous, f"model output rejected: {problem}")
-        return RealizedQuestion(text=text, probe_id=fresh[0].id if fresh else None)
+            kept = first_question(text)
+            if kept and kept != text and problems_with(kept, previous) is None:
+                return RealizedQuestion(text=kept, probe_id=probe_id, trimmed=True)
+            realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}")
+            realized.rejected_text = text[:400]
+            return realized
+        return RealizedQuestion(text=text, probe_id=probe_id)

@@ -20,8 +20,6 @@ ENCODER = "all-MiniLM-L6-v2"
 # Bumped whenever what is embedded per item changes, so an old index is rebuilt, not reused.
 DOC_FORMAT = "4"
 Progress = Callable[[str], None]
-# First-stage candidates for probe search: index entries (probes and fragments), before reranking.
-CANDIDATES = 150
 
 
 class Hit(BaseModel):
@@ -188,17 +186,15 @@ class CorpusIndex:
 
     def search_probes(self, query: str, *, k: int = 5, family: str | None = None,
                       round_name: str | None = None) -> list[Hit]:
-        """Probes for what an answer leaves out: candidates from the index (probes and their
-        `sounds_like` fragments), reranked by ProbeRanker. Hit.score is the reranked score."""
+        """Probes for what an answer leaves out: every probe that passes the filters (the library is
+        small enough to score whole), ranked by ProbeRanker over the vectors the index stores for the
+        probes and their `sounds_like` fragments. Hit.score is the ranker's score."""
         from ..embeddings import default_encoder
 
         ranker = self.ranker()
         vector = default_encoder().encode([query])[0]
-        where = _where(kind=None, family=family, round_name=round_name, kinds=["probe", "symptom"])
-        # Wide first stage: the reranker may lift a probe the embedding alone puts far down.
-        found = self._collection.query(query_embeddings=[vector.tolist()], n_results=CANDIDATES, where=where,
-                                       include=["metadatas"])
-        candidates = [m["item"] for m in found["metadatas"][0]]
+        candidates = [p.id for p in self.corpus.probes
+                      if (family is None or p.family == family) and (round_name is None or round_name in p.rounds)]
         by_id = {p.id: p for p in self.corpus.probes}
         hits = []
         for r in ranker.rank(vector, candidates, k):
@@ -210,12 +206,9 @@ class CorpusIndex:
 
 
 def _where(*, kind: str | None, family: str | None = None, round_name: str | None = None,
-           dimension: str | None = None, level: int | None = None, principle: str | None = None,
-           kinds: list[str] | None = None) -> dict[str, Any] | None:
+           dimension: str | None = None, level: int | None = None, principle: str | None = None) -> dict[str, Any] | None:
     clauses: list[dict[str, Any]] = []
-    if kinds:
-        clauses.append({"kind": {"$in": kinds}})
-    elif kind is None:
+    if kind is None:
         clauses.append({"kind": {"$ne": "symptom"}})  # fragments are part of their probe, not items
     for key, value in (("kind", kind), ("family", family), ("dimension", dimension), ("level", level)):
         if value is not None:
