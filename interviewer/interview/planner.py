@@ -80,6 +80,22 @@ def satisfied(family: str, s: AnswerSignals, round_name: str) -> bool:
     raise ValueError(family)
 
 
+def satisfied_in(family: str, answer: str, s: AnswerSignals, round_name: str) -> bool:
+    """`satisfied`, read on the text: a result is a number in the same sentence as an outcome, and a
+    business framing is a consequence in money or customers, not the word "customers" anywhere."""
+    if family == "data_outcome":
+        return any(_RESULT_NUMBER.search(x) and _OUTCOME_WORD.search(x) for x in _sentences(answer))
+    if family == "translation":
+        return bool(_BUSINESS_CONSEQUENCE.search(answer))
+    if family == "sequencing":  # an order of work counts once something defends it
+        return satisfied(family, s, round_name) and bool(_BECAUSE.search(answer))
+    return satisfied(family, s, round_name)
+
+
+def _sentences(text: str) -> list[str]:
+    return [x for x in re.split(r"(?<=[.!?])\s+", text) if x.strip()]
+
+
 def _relevant(family: str, s: AnswerSignals, round_name: str) -> bool:
     """Some families only make sense when the story opens the door to them."""
     if family == "staffing":
@@ -87,19 +103,23 @@ def _relevant(family: str, s: AnswerSignals, round_name: str) -> bool:
     if family == "conflict":
         return s.conflict > 0 or round_name == "leadership_principles"
     if family == "translation":
-        return round_name == "program_design" or s.architecture_share > 0.2
+        return round_name == "program_design" or s.architecture_share > 0.2 or s.business > 0
     return True
 
 
 _Q = {
-    "timing": re.compile(r"\b(?:slip\w*|miss\w*|late|escalat\w+|risk|when did you|how early|first know|deadline)\b", re.I),
-    "translation": re.compile(r"\b(?:explain|business leader|non-?technical|executive|in plain|tradeoff|trade-off)\b", re.I),
+    "timing": re.compile(r"\b(?:slip\w*|miss\w*|late|escalat\w+|risk|when did you|how early|first know|deadline|"
+                         r"coming|before others)\b", re.I),
+    "translation": re.compile(r"\b(?:explain|business leader|non-?technical|executives?|in plain|tradeoff|trade-off|"
+                              r"leadership|bad news|fund\w*|VP|engineering (?:constraint|decision))\b", re.I),
     "conflict": re.compile(r"\b(?:conflict\w*|disagree\w*|tension|pushed back|push back|competing|resolved?)\b", re.I),
     "data_outcome": re.compile(r"\b(?:cost|result|impact|outcome|measure\w*|what did it (?:cost|change))\b", re.I),
     "staffing": re.compile(r"\b(?:headcount|budget|staff\w*|resources?|people you (?:asked|needed))\b", re.I),
     "mechanism": re.compile(r"\b(?:another team|other team|change their plan|influence|convince|persuade|without authority|"
                             r"didn't report)\b", re.I),
-    "sequencing": re.compile(r"\b(?:how would you (?:deliver|launch|run)|deliver it|in what order|sequence)\b", re.I),
+    "sequencing": re.compile(r"\b(?:how would you (?:deliver|launch|run)|deliver it|in what order|sequenc\w*|order|"
+                             r"plann?(?:ed|ing)? (?:the )?(?:delivery|work)|what came first|phases?)\b", re.I),
+    "dependency_discovery": re.compile(r"\b(?:depend\w*|surprise\w*|blocked|upstream|see coming|unexpected)\b", re.I),
 }
 _OTHER_TEAM_WORK = re.compile(
     r"\b(?:team|they|group)\s+(?:ended up |then |also )?(?:built|build|took on|take on|absorbed|picked up|added|"
@@ -108,6 +128,39 @@ _LATE = re.compile(r"\b(?:when|after|once|by the time)\s+(?:we|it|they|the team)
                    r"blew|was late)|\bafter (?:the )?(?:slip|deadline|code freeze|miss)\b", re.I)
 _VAGUE_OUTCOME = re.compile(r"\b(?:went (?:well|fine|ahead|smoothly)|(?:was|were) (?:pleased|happy)|successful(?:ly)?|"
                             r"broke the logjam|worked out|on schedule|on time)\b", re.I)
+_RESULT_NUMBER = re.compile(r"\d[\d,.]*\s?(?:%|percent|x\b|k\b|m\b|million|billion|ms\b|seconds?|minutes?|hours?|"
+                            r"points?|bps|basis points)|\$\s?\d|\b\d[\d,.]*\s+(?:orders|users|customers|tickets|"
+                            r"contacts|errors|incidents|sellers|accounts|sign-?ups|dollars)", re.I)
+_OUTCOME_WORD = re.compile(r"\b(?:reduc\w+|sav\w+|cut|increas\w+|improv\w+|grew|grow\w*|drop\w*|fell|lift\w*|"
+                           r"rose|went (?:from|up|down)|down|up|hit|reach\w*|cost\w*|lost|slipp\w+|delay\w*|result\w*|"
+                           r"adoption|conversion|revenue|churn|latency|errors?|complaints?|contacts?)\b", re.I)
+_BUSINESS_CONSEQUENCE = re.compile(
+    r"\b(?:revenue|margin|GMV|conversion|churn|penalt\w+|lost sales|profit|sales)\b|\$\s?\d|\bdollars?\b|"
+    r"\bcost(?:s|ing)? (?:us|them|the business)\b|\bwould cost\b|\bper (?:order|user|customer|month|package)\b|"
+    r"\bcustomers? (?:would|will|could|were|are) (?:lose|see|stop|leave|churn|wait|get|be)\b", re.I)
+# Told to a business audience in engineering words: the translation gap.
+_AUDIENCE = re.compile(r"\b(?:VP|SVP|CFO|COO|CEO|CMO|GM|general manager|finance|marketing|sales|merchandising|"
+                       r"leadership|executives?|business (?:owner|lead|side|stakeholders?)|director of \w+|head of \w+)\b")
+_TECH = re.compile(r"\b(?:pods?|cluster\w*|autoscal\w+|partition\w*|consumer group|JVM|heap|garbage collect\w*|GC|"
+                   r"shuffle|spark|instances?|p9\d|endpoints?|microservices?|TTL|rebalanc\w+|threads?|CPU|memory|ETL|"
+                   r"schema|API|SDK|CDN|DNS|TLS|OAuth|tokens?|Kafka|shard\w*|replica\w*|cache\w*|latency|queue\w*|"
+                   r"index\w*|database|DB|Kubernetes|k8s|lambda|serverless|container\w*|pipeline|batch job|cron|"
+                   r"feature flags?|config\w*|deploy\w*|rollback|load balanc\w+|throughput|QPS|RPS)\b")
+_VAGUE_WHEN = re.compile(r"\b(?:early(?: on)?|as soon as|right away|immediately|in time|well (?:ahead|in advance)|"
+                         r"at some point|eventually|ahead of time|in advance|proactively|before it became)\b", re.I)
+_RAISED = re.compile(r"\b(?:escalat\w+|flagged|raised|told|informed|alerted|warned|heads-up|let \w+ know)\b", re.I)
+_LATE_FOUND = re.compile(r"\b(?:turned out|surprise\w*|found out|last minute|late in|out of nowhere|caught us|"
+                         r"hadn't (?:known|realized|accounted)|didn't know|came up|blindsided|we learned|only then|"
+                         r"nobody (?:knew|had)|no one (?:knew|had))\b", re.I)
+_CAPACITY = re.compile(r"\b(?:into their (?:sprint|roadmap|quarter|plan)|found (?:the )?capacity|made room|freed up|"
+                       r"carved out|secured (?:the )?(?:resourcing|headcount|engineers|capacity)|got (?:\w+ )?engineers|"
+                       r"lent us|loaned|on loan|picked (?:it )?up|took it on|staffed)\b", re.I)
+_BIG_WORDS = re.compile(r"\b(?:huge|big|great|massive|real|clear) (?:success|win|improvement|impact)|"
+                        r"significant(?:ly)?|much (?:faster|better|more|less|cheaper)|a lot (?:faster|better|more|less|of money)|"
+                        r"really well|great results|well received|positive (?:feedback|impact)|improved\b", re.I)
+_ORDERED = re.compile(r"\b(?:first|then|after that|next|followed|last|phase \w+|in (?:three|two|four) phases|"
+                      r"went (?:first|last))\b", re.I)
+_BECAUSE = re.compile(r"\b(?:because|so that|otherwise|since|the reason|which meant|that way|to avoid|to de-?risk)\b", re.I)
 _PROCESS = re.compile(r"\b(?:weekly sync|RACI|risk log|tracker|status (?:report|meeting)|stand-?ups?|program review|"
                       r"launch review|dashboard)\b", re.I)
 
@@ -124,17 +177,23 @@ def salience(family: str, s: AnswerSignals, answer: str, question: str, round_na
     elif family == "staffing":
         if _OTHER_TEAM_WORK.search(answer) and not s.has_mechanism:
             score += 1.3
+        if _CAPACITY.search(answer):
+            score += 1.0
     elif family == "personal_role":
-        if s.we_count >= 3 and s.we_count >= 2 * max(1, s.i_count):
-            score += (1.2 + 0.1 * min(6, s.we_count - s.i_count)) * (0.4 if round_name == "program_design" else 1.0)
+        if s.we_count >= 4 and s.we_count >= 2 * s.i_count + 2:
+            score += (1.0 + 0.1 * min(6, s.we_count - s.i_count)) * (0.4 if round_name == "program_design" else 1.0)
     elif family == "timing":
         if (s.escalation or _LATE.search(answer)) and not s.has_timing:
             score += 1.2
         if _LATE.search(answer):
             score += 1.2
+        if _VAGUE_WHEN.search(answer) and _RAISED.search(answer):
+            score += 1.0  # "I flagged it early": early by how much?
     elif family == "data_outcome":
         if _VAGUE_OUTCOME.search(answer) and s.numbers == 0:
             score += 0.9
+        if _BIG_WORDS.search(answer) and not satisfied_in("data_outcome", answer, s, round_name):
+            score += 1.0
         if s.has_mechanism and s.has_timing and s.first_person_share >= 0.5 and not s.has_data:
             score += 0.8
     elif family == "conflict":
@@ -145,12 +204,18 @@ def salience(family: str, s: AnswerSignals, answer: str, question: str, round_na
     elif family == "translation":
         if s.architecture_share >= 0.3 and s.business == 0:
             score += 1.0
+        if _AUDIENCE.search(answer) and len(_TECH.findall(answer)) >= 3 and not _BUSINESS_CONSEQUENCE.search(answer):
+            score += 1.8
     elif family == "dependency_discovery":
         if s.dependency and not s.discovery:
             score += 0.7
+        if _LATE_FOUND.search(answer):
+            score += 1.2
         if round_name == "program_design" and len(s.teams) < 2:
             score += 0.8
     elif family == "sequencing":
+        if len(_ORDERED.findall(answer)) >= 2 and not _BECAUSE.search(answer):
+            score += 0.9  # an order of work, never defended
         if round_name == "program_design":
             if s.sequence < 3:
                 score += 0.6
@@ -192,7 +257,8 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
     combined = thread.combined()
     last = extract(thread.answers[-1]) if thread.answers else AnswerSignals()
     order = list(dict.fromkeys((priority or []) + ORDER[round_name]))
-    present = [f for f in order if satisfied(f, combined, round_name)
+    joined = "\n".join(thread.answers)
+    present = [f for f in order if satisfied_in(f, joined, combined, round_name)
                and not (f == "timing" and thread.answers and _late_escalation(thread.answers[-1]) and thread.depth == 0)]
     missing = [f for f in order if f not in present and _relevant(f, combined, round_name)]
     r = reasons()
