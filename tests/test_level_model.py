@@ -33,3 +33,15 @@ def test_calibrate_writes_a_loadable_model(tmp_path):
     assert data["trained_on"]["transcripts"] >= 40 and "loo_quadratic_kappa" in data["trained_on"]
     model = LevelModel.model_validate(data)
     assert len(model.coef) == len(model.features) == len(names())
+
+
+def test_calibrate_on_two_annotators_fits_their_mean_and_reports_both(tmp_path):
+    out = tmp_path / "levels.json"
+    root = data_root("evals")
+    assert calibrate.main([str(root / "labels_a.yaml"), str(root / "labels_b.yaml"), "--out", str(out)]) == 0
+    trained = json.loads(out.read_text())["trained_on"]
+    assert trained["labels"][1].endswith("labels_b.yaml")
+    assert 0 < trained["loo_quadratic_kappa_annotator2"] <= 1
+    assert trained["annotators_dimension_exact"] > 0.5  # the two label files agree on most levels
+    X, Y, groups, _ = calibrate.dataset([root / "labels_a.yaml", root / "labels_b.yaml"])
+    assert Y.shape == (len(groups), 2) and len(set(groups)) * 6 == len(groups)

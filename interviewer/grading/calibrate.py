@@ -1,4 +1,4 @@
-"""Fit the level model on a labeled set: `python -m interviewer.grading.calibrate LABELS.yaml --out rubrics/levels.json`.
+"""Fit the level model on a labeled set: `python -m interviewer.grading.calibrate LABELS.yaml [MORE.yaml] --out rubrics/levels.json`.
 
 Ridge regression (scikit-learn) from evidence properties to the annotated level, with
 leave-one-transcript-out figures stored beside the weights, so the claim travels with the model.
@@ -24,21 +24,27 @@ ALPHA = 3.0
 THRESHOLDS = [1.5, 2.5, 3.5]
 
 
-def dataset(labels_file: Path) -> tuple[np.ndarray, np.ndarray, list[str], str]:
-    data = yaml.safe_load(labels_file.read_text(encoding="utf-8"))
-    root = labels_file.parent
-    X, y, groups = [], [], []
+def dataset(labels_files: Path | list[Path]) -> tuple[np.ndarray, np.ndarray, list[str], str]:
+    """Features per (transcript, dimension) and the annotators' levels, one column per labels file
+    (items matched by id; the first file decides which transcripts are in)."""
+    files = [labels_files] if isinstance(labels_files, Path) else list(labels_files)
+    tables = [yaml.safe_load(f.read_text(encoding="utf-8")) for f in files]
+    others = [{item["id"]: item["scores"] for item in t["items"]} for t in tables[1:]]
+    root = files[0].parent
+    X, Y, groups = [], [], []
     digest = hashlib.sha256()
-    for item in data["items"]:
+    for item in tables[0]["items"]:
         path = root / item["file"]
         digest.update(path.read_bytes())
         t = load_transcript(path)
         texts = [(i, sanitize(turn.text)[0]) for i, turn in t.candidate_turns()]
         for d in DIMENSIONS:
             X.append(vector(d, dimension_features(d, texts)))
-            y.append(item["scores"][d])
+            Y.append([item["scores"][d]] + [o[item["id"]][d] for o in others])
             groups.append(item["id"])
-    return np.array(X), np.array(y, dtype=float), groups, digest.hexdigest()[:16]
+    for f in files:
+        digest.update(f.read_bytes())
+    return np.array(X), np.array(Y, dtype=float), groups, digest.hexdigest()[:16]
 
 
 def fit(X: np.ndarray, y: np.ndarray):
@@ -65,14 +71,15 @@ def _levels(preds: np.ndarray, thresholds: list[float]) -> list[int]:
     return [1 + sum(p >= t for t in thresholds) for p in preds]
 
 
-def fit_thresholds(preds: np.ndarray, y: np.ndarray, rounds: int = 3) -> list[float]:
+def fit_thresholds(preds: np.ndarray, Y: np.ndarray, rounds: int = 3) -> list[float]:
     """Cut points between levels chosen on held-out predictions. A ridge model pulls every score
     toward the mean, so fixed cuts at 1.5/2.5/3.5 rarely give a 1 or a 4; cut points fitted to
-    out-of-sample scores undo that shrinkage. Objective: quadratic kappa + exact agreement;
-    coordinate search over a grid, keeping the cuts ordered."""
+    out-of-sample scores undo that shrinkage. Objective: quadratic kappa + exact agreement, summed
+    over the annotators; coordinate search over a grid, keeping the cuts ordered."""
     from ..evaluation.metrics import quadratic_kappa
 
-    truth = [int(v) for v in y]
+    Y = Y.reshape(len(preds), -1)
+    truths = [[int(v) for v in Y[:, a]] for a in range(Y.shape[1])]
     grid = np.linspace(float(preds.min()) - 0.1, float(preds.max()) + 0.1, 200)
     best = list(THRESHOLDS)
     for _ in range(rounds):
@@ -84,38 +91,51 @@ def fit_thresholds(preds: np.ndarray, y: np.ndarray, rounds: int = 3) -> list[fl
                     scores.append(-np.inf)
                     continue
                 levels = _levels(preds, trial)
-                scores.append(quadratic_kappa(truth, levels) + np.mean(np.array(levels) == y))
+                scores.append(sum(quadratic_kappa(t, levels) + np.mean(np.array(levels) == np.array(t))
+                                  for t in truths))
             best[k] = float(grid[int(np.argmax(scores))])
     return [round(t, 3) for t in best]
 
 
-def loo(preds: np.ndarray, y: np.ndarray, thresholds: list[float]) -> dict:
-    """Agreement of held-out predictions. The cut points were chosen on these same predictions,
-    so the figures lean optimistic; the eval suite's held-out set is the honest measure."""
+def loo(preds: np.ndarray, Y: np.ndarray, thresholds: list[float]) -> dict:
+    """Agreement of held-out predictions with each annotator. The cut points were chosen on these
+    same predictions, so the figures lean optimistic; the eval suite's held-out set is the honest measure."""
     from ..evaluation.metrics import quadratic_kappa, within_one
 
+    Y = Y.reshape(len(preds), -1)
     levels = _levels(preds, thresholds)
-    truth = [int(v) for v in y]
-    return {"loo_dimension_within_one": round(within_one(truth, levels), 3),
-            "loo_dimension_exact": round(float(np.mean(np.array(levels) == y)), 3),
-            "loo_quadratic_kappa": round(quadratic_kappa(truth, levels), 3)}
+    out = {}
+    for a in range(Y.shape[1]):
+        truth = [int(v) for v in Y[:, a]]
+        suffix = "" if a == 0 else f"_annotator{a + 1}"
+        out.update({f"loo_dimension_within_one{suffix}": round(within_one(truth, levels), 3),
+                    f"loo_dimension_exact{suffix}": round(float(np.mean(np.array(levels) == np.array(truth))), 3),
+                    f"loo_quadratic_kappa{suffix}": round(quadratic_kappa(truth, levels), 3)})
+    if Y.shape[1] > 1:
+        out["annotators_dimension_exact"] = round(float(np.mean(Y[:, 0] == Y[:, 1])), 3)
+        out["annotators_quadratic_kappa"] = round(quadratic_kappa([int(v) for v in Y[:, 0]],
+                                                                  [int(v) for v in Y[:, 1]]), 3)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m interviewer.grading.calibrate", description=__doc__)
-    parser.add_argument("labels", type=Path, help="labels YAML (items with file and scores)")
+    parser.add_argument("labels", type=Path, nargs="+",
+                        help="labels YAML (items with file and scores); several files = several annotators of the "
+                             "same transcripts, whose levels are averaged")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--version", default="levels-1")
     args = parser.parse_args(argv)
-    X, y, groups, digest = dataset(args.labels)
+    X, Y, groups, digest = dataset(args.labels)
+    y = Y.mean(axis=1)  # two annotators' mean is a less noisy target than either alone
     mean, scale, model = fit(X, y)
     preds = loo_predictions(X, y, groups)
-    thresholds = fit_thresholds(preds, y)
+    thresholds = fit_thresholds(preds, Y)
     out = {
         "version": args.version, "features": names(), "mean": mean.tolist(), "scale": scale.tolist(),
         "coef": model.coef_.tolist(), "intercept": float(model.intercept_), "thresholds": thresholds,
-        "trained_on": {"labels": args.labels.as_posix(), "transcripts": len(set(groups)), "sha256": digest,
-                       "alpha": ALPHA, **loo(preds, y, thresholds)},
+        "trained_on": {"labels": [p.as_posix() for p in args.labels], "transcripts": len(set(groups)),
+                       "sha256": digest, "alpha": ALPHA, **loo(preds, Y, thresholds)},
     }
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out["trained_on"]))
