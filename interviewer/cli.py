@@ -243,7 +243,11 @@ def cmd_loop(args: argparse.Namespace) -> int:
     from .store import write_atomic
 
     corpus = default_corpus()
-    model = _ready_model(settings)  # first: a backend that cannot load is exit 3 before any other work
+    if args.resume:  # a session open elsewhere is refused at once, not after the model loads
+        from .store import SessionWriter, resolve_session
+
+        SessionWriter.check_free(resolve_session(args.resume))
+    model = _ready_model(settings)  # a backend that cannot load is exit 3 before any other work
     retriever = _retriever(settings, corpus)
 
     def save(index: int, turn) -> None:

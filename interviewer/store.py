@@ -73,6 +73,11 @@ class SessionWriter:
         return lock
 
     @classmethod
+    def check_free(cls, path: Path) -> None:
+        """Refuse now, before slow work (loading a model), a session another interviewer has open."""
+        cls._acquire(path).release()
+
+    @classmethod
     def create(cls, transcript: Transcript, directory: Path | None = None) -> SessionWriter:
         directory = paths.ensure_private_dir(directory or paths.sessions_dir())
         path = directory / f"{transcript.id}{SUFFIX}"
@@ -164,6 +169,8 @@ def load_session(path: Path) -> LoadedSession:
     grades: list[dict[str, Any]] = []
     meta: dict[str, Any] = {}
     ended = None
+    if raw.startswith(b"\xef\xbb\xbf"):  # a UTF-8 byte-order mark, as some editors save files
+        raw = raw[3:]
     for lineno, line in enumerate(raw.split(b"\n"), start=1):
         if not line.strip():
             continue

@@ -185,6 +185,12 @@ def test_second_instance_is_refused_with_one_line(tmp_path, home, model_path, bu
         assert "open in another interviewer" in r.stderr and transcript.id in r.stderr
         assert writer.path.read_bytes() == before, "the refused instance must not write to the session"
         assert not out.exists()
+        # Refused before the model is touched: with no model file at all it is still "open elsewhere" (2),
+        # not "no model" (3).
+        r = subprocess.run([EXE, "loop", "--headless", "--resume", transcript.id, "--answers", str(answers),
+                            "--out", str(out), "--backend", "local"], capture_output=True, text=True, timeout=60,
+                           env={**os.environ, "INTERVIEWER_MODEL_PATH": str(tmp_path / "no-model.gguf")})
+        assert r.returncode == 2 and "open in another interviewer" in r.stderr, r.stderr
     # Once the first writer lets go, the same resume works.
     r = subprocess.run([EXE, "loop", "--headless", "--resume", transcript.id, "--answers", str(answers),
                         "--out", str(out), "--backend", "local"],

@@ -87,3 +87,16 @@ def test_write_atomic_replaces_whole_file(tmp_path):
     assert p.read_text() == "second"
     assert stat.S_IMODE(p.stat().st_mode) == 0o600
     assert [x.name for x in p.parent.iterdir()] == ["out.json"]
+
+
+def test_a_session_saved_with_a_byte_order_mark_still_loads_and_grades(home, tmp_path):
+    from interviewer.importers import load_transcript
+
+    with SessionWriter.create(new_transcript()) as w:
+        w.append_turn(Turn(role="interviewer", text="Tell me about a time.", kind="opening"))
+        w.append_turn(Turn(role="candidate", text="I offered them two engineers in week 3."))
+    copy = tmp_path / "bom.jsonl"
+    copy.write_bytes(b"\xef\xbb\xbf" + w.path.read_bytes())
+    loaded = load_session(copy)
+    assert loaded.problems == [] and len(loaded.transcript.turns) == 2
+    assert load_transcript(copy).turns[1].text.startswith("I offered")
