@@ -137,6 +137,16 @@ def test_dependency_map_from_the_candidates_words():
     assert m.edges[0].turn == 1 and "token API" in m.edges[0].quote
 
 
+def test_dependency_map_names_a_team_once():
+    from interviewer.grading.depmap import build
+
+    texts = [(1, "The Label team owned the printer firmware, and we needed the Checkout team to wait on them."),
+             (3, "I asked the Shipping Label team for a format freeze before the Checkout team built the adapter.")]
+    m = build(texts)
+    assert m.nodes == ["Shipping Label", "Checkout"]
+    assert [(e.a, e.b) for e in m.edges] == [("Shipping Label", "Checkout")]
+
+
 def test_html_dependency_map_is_escaped_svg():
     import re
     import xml.dom.minidom

@@ -59,5 +59,26 @@ def build(candidate_texts: list[tuple[int, str]], limit: int = 12) -> Dependency
                     continue
                 seen.add(key)
                 edges.append(Edge(a=a, b=b, turn=turn, quote=sentence, kind=kind))
-    kept = list(nodes)[:limit]
-    return DependencyMap(nodes=kept, edges=[e for e in edges if e.a in kept and e.b in kept])
+    # One node per team: "Label" and "Shipping label" are the same team, named once in full.
+    alias = _aliases(list(nodes))
+    merged: list[Edge] = []
+    pairs: set[tuple[str, str]] = set()
+    for e in edges:
+        a, b = alias[e.a], alias[e.b]
+        key = tuple(sorted((a, b)))
+        if a == b or key in pairs:
+            continue
+        pairs.add(key)
+        merged.append(e.model_copy(update={"a": a, "b": b}))
+    kept = list(dict.fromkeys(alias[n] for n in nodes))[:limit]
+    return DependencyMap(nodes=kept, edges=[e for e in merged if e.a in kept and e.b in kept])
+
+
+def _aliases(names: list[str]) -> dict[str, str]:
+    """Each name -> the longest name that ends with it as whole words ("Label" -> "Shipping label")."""
+    out = {}
+    for name in names:
+        longer = [other for other in names if other != name and len(other) > len(name)
+                  and re.search(rf"(?:^|\s){re.escape(name.lower())}$", other.lower())]
+        out[name] = max(longer, key=len) if longer else name
+    return out
