@@ -49,7 +49,7 @@ def bench_followup(repeat: int) -> dict:
     from interviewer.corpus import default_corpus
     from interviewer.interview.planner import ThreadState, decide
     from interviewer.interview.realizer import Realizer
-    from interviewer.llm.base import Message, as_dicts
+    from interviewer.llm.base import as_dicts
     from interviewer.llm.local import LocalModel
     from interviewer.retrieval import LexicalRetriever
 
@@ -74,7 +74,7 @@ def bench_followup(repeat: int) -> dict:
         start = time.perf_counter()
         first: list[float] = []
         q = realizer.follow_up(question=question, answer=ANSWER_150, decision=decision, round_name="bar_raiser",
-                               previous=[], on_token=lambda _p: first.append(time.perf_counter()) if not first else None)
+                               previous=[], on_token=lambda _p, first=first: first.append(time.perf_counter()) if not first else None)
         end = time.perf_counter()
         if i and first:
             firsts.append(first[0] - start)

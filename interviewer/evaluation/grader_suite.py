@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from .. import paths
 from ..corpus import DIMENSIONS
@@ -23,15 +24,21 @@ from .results import Check, SuiteResult, at_least
 Progress = Callable[[int, int, str], None]
 
 
-def _prompts_hash() -> str:
+def _inputs_hash() -> str:
+    """Everything a cached grade depends on besides the transcript: the prompts, the level model and
+    the grading code. A change to any of them is a new key, so a cache is never stale."""
+    from .. import grading
+
     digest = hashlib.sha256()
-    for p in sorted(data_root("prompts").glob("*")):
+    files = sorted(data_root("prompts").glob("*")) + [data_root("rubrics") / "levels.json"]
+    files += sorted(Path(grading.__file__).parent.glob("*.py"))
+    for p in files:
         digest.update(p.name.encode() + p.read_bytes())
     return digest.hexdigest()[:16]
 
 
 def _cache_key(text: str, rubric: Rubric, model_id: str) -> str:
-    raw = "\n".join([text, rubric.version, _prompts_hash(), model_id, "grader-v1"])
+    raw = "\n".join([text, rubric.model_dump_json(), _inputs_hash(), model_id, "grader-v2"])
     return hashlib.sha256(raw.encode()).hexdigest()
 
 

@@ -31,6 +31,20 @@ class RetrievalQuery(BaseModel):
     ideal: list[str] = Field(default_factory=list)
 
 
+def _dev_and_heldout(filename: str, key: str, parse, measure, check: str, metric: str, target: float):
+    """Run one measure on evals/FILE (dev) and evals/heldout/FILE (never tuned on), if present:
+    (metrics by set, items tagged with their set, one threshold check per set)."""
+    metrics, items, checks = {}, [], []
+    for name, path in (("dev", evals_root() / filename), ("heldout", evals_root() / "heldout" / filename)):
+        if not path.is_file():
+            continue
+        m, its = measure([parse(x) for x in _load(path)[key]])
+        metrics[name] = m
+        items.extend({"set": name, **i} for i in its)
+        checks.append(at_least(f"{check}, {name}", m[metric], target))
+    return metrics, items, checks
+
+
 def _targeting_set(settings: Settings, cases: list[TargetCase]) -> tuple[dict, list[dict]]:
     items = []
     for case in cases:
@@ -53,16 +67,9 @@ def run_interviewer(settings: Settings, thresholds: dict) -> SuiteResult:
     it) and evals/heldout/probe_targeting.yaml (written apart from the planner, never tuned on)."""
     start = time.perf_counter()
     target = thresholds.get("interviewer", {}).get("probe_targeting", 0.85)
-    metrics, items, checks = {}, [], []
-    for name, path in (("dev", evals_root() / "probe_targeting.yaml"),
-                       ("heldout", evals_root() / "heldout" / "probe_targeting.yaml")):
-        if not path.is_file():
-            continue
-        cases = [TargetCase.model_validate(c) for c in _load(path)["cases"]]
-        m, its = _targeting_set(settings, cases)
-        metrics[name] = m
-        items.extend({"set": name, **i} for i in its)
-        checks.append(at_least(f"probe targeting, {name}", m["probe_targeting"], target))
+    metrics, items, checks = _dev_and_heldout(
+        "probe_targeting.yaml", "cases", lambda c: TargetCase.model_validate(c),
+        lambda cases: _targeting_set(settings, cases), "probe targeting", "probe_targeting", target)
     worst = [i for i in items if not i["hit"]][:8]
     return SuiteResult(suite="interviewer", backend="planner (deterministic)", metrics=metrics, checks=checks,
                        items=items, worst=worst, seconds=round(time.perf_counter() - start, 1),
@@ -103,15 +110,9 @@ def run_retrieval(settings: Settings, thresholds: dict) -> SuiteResult:
     index = CorpusIndex(settings)
     index.ensure()
     target = thresholds.get("retrieval", {}).get("hit_at_3", 0.9)
-    metrics, items, checks = {}, [], []
-    for name, path in (("dev", evals_root() / "retrieval.yaml"), ("heldout", evals_root() / "heldout" / "retrieval.yaml")):
-        if not path.is_file():
-            continue
-        queries = [RetrievalQuery.model_validate(q) for q in _load(path)["queries"]]
-        m, its = _retrieval_set(index, queries)
-        metrics[name] = m
-        items.extend({"set": name, **i} for i in its)
-        checks.append(at_least(f"retrieval hit@3 (family), {name}", m["hit_at_3"], target))
+    metrics, items, checks = _dev_and_heldout(
+        "retrieval.yaml", "queries", lambda q: RetrievalQuery.model_validate(q),
+        lambda queries: _retrieval_set(index, queries), "retrieval hit@3 (family)", "hit_at_3", target)
     return SuiteResult(suite="retrieval", backend="chroma + all-MiniLM-L6-v2, reranked", metrics=metrics,
                        checks=checks, items=items, worst=[i for i in items if not i["hit_at_3"]][:8],
                        seconds=round(time.perf_counter() - start, 1),
