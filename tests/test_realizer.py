@@ -116,3 +116,19 @@ def test_a_rejected_output_is_kept_for_the_replay():
     # Cutting never rescues a question the validator would refuse on its own (praise is out of role).
     praise = realize(FakeChatModel(["Great answer. What did you trade? And when?"]))
     assert praise.fallback and not praise.trimmed
+
+
+def test_every_probe_asks_what_its_family_asks():
+    from interviewer.interview.realizer import off_target
+
+    for p in default_corpus().probes:
+        assert not off_target(p.plain, p.family), p.id
+        assert not off_target(p.text, p.family), p.id
+
+
+def test_a_question_that_drifts_off_the_planners_target_is_replaced_by_the_draft():
+    drift = ("How did the infra director's plan for the new cache compare to the payments director's "
+             "view of fraud checks?")
+    q = realize(FakeChatModel([drift]))
+    assert q.fallback and "off the planner's target" in q.fallback_reason and q.rejected_text == drift
+    assert q.probe_id.startswith("mechanism-")

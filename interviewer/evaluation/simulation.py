@@ -72,8 +72,8 @@ def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -
         "evasion_noted": any(t.decision is not None and t.decision.evasion for t in questions),
         "questions": [f"[{t.probe_target or t.kind}] {t.text}" for t in questions],
         "trimmed": sum(1 for t in follow if getattr(t, "trimmed", False)),
-        "rejections": [{"reason": getattr(t, "fallback_reason", None), "model_said": getattr(t, "rejected_text", None)}
-                       for t in rejected],
+        "rejections": [{"family": t.probe_target, "reason": getattr(t, "fallback_reason", None),
+                        "model_said": getattr(t, "rejected_text", None)} for t in rejected],
     }
 
 

@@ -84,6 +84,20 @@ def clip_answer(answer: str, limit: int = ANSWER_WORDS_IN_PROMPT, focus: str | N
     return " ".join(parts)
 
 
+@cache
+def _intent() -> dict[str, re.Pattern[str]]:
+    import yaml
+
+    data = yaml.safe_load(prompt_text("probe_intent.yaml"))
+    return {family: re.compile(pattern, re.I) for family, pattern in data["families"].items()}
+
+
+def off_target(question: str, family: str | None) -> bool:
+    """The question asks about nothing its family asks about (prompts/probe_intent.yaml)."""
+    pattern = _intent().get(family or "")
+    return pattern is not None and not pattern.search(question)
+
+
 def problems_with(question: str, previous: Sequence[str]) -> str | None:
     """Why a generated follow-up cannot be asked, or None when it can."""
     q = question.strip()
@@ -174,11 +188,12 @@ class Realizer:
         except BackendError as exc:
             return self.fallback(fresh, answer, previous, f"backend error: {exc}")
         text = " ".join("".join(pieces).split()).strip().strip('"').strip()
-        problem = problems_with(text, previous)
+        family = decision.probe_target
+        problem = problems_with(text, previous) or ("off the planner's target" if off_target(text, family) else None)
         probe_id = fresh[0].id if fresh else None
         if problem:
             kept = first_question(text)
-            if kept and kept != text and problems_with(kept, previous) is None:
+            if kept and kept != text and problems_with(kept, previous) is None and not off_target(kept, family):
                 return RealizedQuestion(text=kept, probe_id=probe_id, trimmed=True)
             realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}")
             realized.rejected_text = text[:400]
