@@ -55,7 +55,9 @@ def test_family_prior_prefers_the_family_whose_gap_the_answer_has():
 
 def test_vector_retriever_returns_corpus_probes():
     index = CorpusIndex(Settings())
-    probes = VectorRetriever(index).probes("timing", "bar_raiser", "we escalated when it slipped", k=3)
+    retriever = VectorRetriever(index)
+    assert index._ranker is not None  # fitted when built (in the app's background worker), not on first use
+    probes = retriever.probes("timing", "bar_raiser", "we escalated when it slipped", k=3)
     assert len(probes) == 3 and all(p.family == "timing" for p in probes)
 
 

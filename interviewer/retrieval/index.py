@@ -226,6 +226,9 @@ class VectorRetriever:
     def __init__(self, index: CorpusIndex) -> None:
         self.index = index
         self._by_id = {p.id: p for p in index.corpus.probes}
+        # Fit the reranker now (the app builds this in a background worker at start), not on the
+        # first follow-up, where its fraction of a second would add to the candidate's wait.
+        index.ranker()
 
     def probes(self, family: str, round_name: str, query: str, k: int = 3) -> list[Probe]:
         hits = self.index.search_probes(query, k=k, family=family, round_name=round_name)
