@@ -40,14 +40,22 @@ def _one_line(exc: UserError) -> None:
     assert "\n" not in msg and "\r" not in msg, f"not one line: {msg!r}"
 
 
-def _load(path: Path) -> Transcript | None:
+def _loaded_or_one_line(load):
+    """`load()`'s result, or None when it refused with one clear line (counted either way)."""
     try:
-        transcript = load_transcript(path)
+        result = load()
     except UserError as exc:
         _one_line(exc)
         event("refused")
         return None
     event("loaded")
+    return result
+
+
+def _load(path: Path) -> Transcript | None:
+    transcript = _loaded_or_one_line(lambda: load_transcript(path))
+    if transcript is None:
+        return None
     assert isinstance(transcript, Transcript)
     assert transcript.candidate_turns(), "a loaded transcript always has something to grade"
     return transcript
@@ -237,14 +245,8 @@ toml_docs = st.lists(toml_lines, max_size=8).map("\n".join) | st.lists(good_toml
 def _settings_or_one_line(home: Path, data: bytes) -> Settings | None:
     (home / "config").mkdir(exist_ok=True)
     (home / "config" / "config.toml").write_bytes(data)
-    try:
-        result = load_settings()
-    except UserError as exc:
-        _one_line(exc)
-        event("refused")
-        return None
-    event("loaded")
-    assert isinstance(result, Settings)
+    result = _loaded_or_one_line(load_settings)
+    assert result is None or isinstance(result, Settings)
     return result
 
 

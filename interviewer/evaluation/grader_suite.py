@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from pathlib import Path
 
 from .. import paths
@@ -24,6 +25,7 @@ from .results import Check, SuiteResult, at_least
 Progress = Callable[[int, int, str], None]
 
 
+@cache  # read once per run, not once per graded item
 def _inputs_hash() -> str:
     """Everything a cached grade depends on besides the transcript: the prompts, the level model and
     the grading code. A change to any of them is a new key, so a cache is never stale."""

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from ..resources import data_root
 from ..transcript import PlannerDecision, ProbeFamily
-from .signals import AnswerSignals, extract, vague_phrase
+from .signals import AnswerSignals, extract, split_sentences, vague_phrase
 
 ORDER: dict[str, list[str]] = {
     "bar_raiser": ["mechanism", "personal_role", "timing", "staffing", "dependency_discovery", "data_outcome",
@@ -84,16 +84,12 @@ def satisfied_in(family: str, answer: str, s: AnswerSignals, round_name: str) ->
     """`satisfied`, read on the text: a result is a number in the same sentence as an outcome, and a
     business framing is a consequence in money or customers, not the word "customers" anywhere."""
     if family == "data_outcome":
-        return any(_RESULT_NUMBER.search(x) and _OUTCOME_WORD.search(x) for x in _sentences(answer))
+        return any(_RESULT_NUMBER.search(x) and _OUTCOME_WORD.search(x) for x in split_sentences(answer))
     if family == "translation":
         return bool(_BUSINESS_CONSEQUENCE.search(answer))
     if family == "sequencing":  # an order of work counts once something defends it
         return satisfied(family, s, round_name) and bool(_BECAUSE.search(answer))
     return satisfied(family, s, round_name)
-
-
-def _sentences(text: str) -> list[str]:
-    return [x for x in re.split(r"(?<=[.!?])\s+", text) if x.strip()]
 
 
 def _relevant(family: str, s: AnswerSignals, round_name: str) -> bool:

@@ -20,7 +20,7 @@ from ..llm.base import ChatModel, Message
 from ..resources import prompt_text
 from ..transcript import PlannerDecision
 from ..retrieval import ProbeRetriever
-from .signals import extract, vague_phrase
+from .signals import extract, split_sentences, vague_phrase
 
 MAX_WORDS = 45
 # Every prompt token costs prefill time on 2 cores (~100 tokens/s): the model sees the sentences of
@@ -63,7 +63,7 @@ def clip_answer(answer: str, limit: int = ANSWER_WORDS_IN_PROMPT, focus: str | N
     words = answer.split()
     if len(words) <= limit:
         return answer.strip()
-    sentences = [x for x in re.split(r"(?<=[.!?])\s+", " ".join(words)) if x]
+    sentences = split_sentences(" ".join(words))
     chosen: set[int] = set()
     budget = limit
     order = [i for i, x in enumerate(sentences) if focus and focus in x] + list(range(len(sentences) - 1, -1, -1))
@@ -98,14 +98,15 @@ def off_target(question: str, family: str | None) -> bool:
     return pattern is not None and not pattern.search(question)
 
 
-def problems_with(question: str, previous: Sequence[str]) -> str | None:
-    """Why a generated follow-up cannot be asked, or None when it can."""
+def problems_with(question: str, previous: Sequence[str], family: str | None = None) -> str | None:
+    """Why a generated follow-up cannot be asked, or None when it can. With `family`, it must also
+    ask what that probe family asks."""
     q = question.strip()
     if not q:
         return "empty"
     if q.count("?") != 1 or not q.endswith("?"):
         return "not exactly one question"
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", q) if s.strip()]
+    sentences = split_sentences(q)
     if len(sentences) > 2:
         return "more than two sentences"
     if len(q.split()) > MAX_WORDS:
@@ -119,6 +120,8 @@ def problems_with(question: str, previous: Sequence[str]) -> str | None:
     for prev in previous:
         if fuzz.token_set_ratio(q.lower(), prev.lower()) >= 88:
             return "repeats an earlier question"
+    if off_target(q, family):
+        return "off the planner's target"
     return None
 
 
@@ -133,7 +136,7 @@ def first_question(text: str) -> str | None:
     end = q.find("?")
     if end < 0:
         return None
-    sentences = [x for x in re.split(r"(?<=[.!?])\s+", q[:end + 1]) if x.strip()]
+    sentences = split_sentences(q[:end + 1])
     return " ".join(sentences[-2:]).strip().strip('"').strip() or None
 
 
@@ -189,11 +192,11 @@ class Realizer:
             return self.fallback(fresh, answer, previous, f"backend error: {exc}")
         text = " ".join("".join(pieces).split()).strip().strip('"').strip()
         family = decision.probe_target
-        problem = problems_with(text, previous) or ("off the planner's target" if off_target(text, family) else None)
+        problem = problems_with(text, previous, family)
         probe_id = fresh[0].id if fresh else None
         if problem:
             kept = first_question(text)
-            if kept and kept != text and problems_with(kept, previous) is None and not off_target(kept, family):
+            if kept and kept != text and problems_with(kept, previous, family) is None:
                 return RealizedQuestion(text=kept, probe_id=probe_id, trimmed=True)
             realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}")
             realized.rejected_text = text[:400]

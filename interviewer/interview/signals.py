@@ -122,10 +122,15 @@ def _uniq(items: list[str], limit: int = 8) -> list[str]:
     return list(seen)[:limit]
 
 
+def split_sentences(text: str) -> list[str]:
+    """The sentences of spoken text (split after . ! ?), blank pieces dropped."""
+    return [s for s in _SENTENCE.split(text) if s.strip()]
+
+
 def extract(text: str) -> AnswerSignals:
     text = text or ""
     words = len(text.split())
-    sentences = [s for s in _SENTENCE.split(text) if s.strip()]
+    sentences = split_sentences(text)
     arch_words = sum(len(s.split()) for s in sentences if len(_ARCH.findall(s)) >= 1)
     return AnswerSignals(
         words=words,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from filelock import FileLock
@@ -120,6 +121,10 @@ class CorpusIndex:
         key = hashlib.sha256(f"{self.corpus.content_hash}:{DOC_FORMAT}:{ENCODER}".encode()).hexdigest()
         return PREFIX + key[:16]
 
+    @cached_property
+    def probes_by_id(self) -> dict[str, Probe]:
+        return {p.id: p for p in self.corpus.probes}
+
     def is_current(self) -> bool:
         return self.name in existing_collections(self.client)
 
@@ -195,10 +200,9 @@ class CorpusIndex:
         vector = default_encoder().encode([query])[0]
         candidates = [p.id for p in self.corpus.probes
                       if (family is None or p.family == family) and (round_name is None or round_name in p.rounds)]
-        by_id = {p.id: p for p in self.corpus.probes}
         hits = []
         for r in ranker.rank(vector, candidates, k):
-            p = by_id[r.item]
+            p = self.probes_by_id[r.item]
             hits.append(Hit(id=f"probe:{p.id}", kind="probe", text=f"{p.when} {p.plain}", score=r.score,
                             metadata={"kind": "probe", "family": p.family, "item": p.id,
                                       "fragment": r.fragment, "probe": r.probe, "prior": r.prior}))
@@ -225,7 +229,6 @@ class VectorRetriever:
 
     def __init__(self, index: CorpusIndex) -> None:
         self.index = index
-        self._by_id = {p.id: p for p in index.corpus.probes}
         # Fit the reranker now (the app builds this in a background worker at start), not on the
         # first follow-up, where its fraction of a second would add to the candidate's wait.
         index.ranker()
@@ -234,4 +237,5 @@ class VectorRetriever:
         hits = self.index.search_probes(query, k=k, family=family, round_name=round_name)
         if not hits:
             hits = self.index.search_probes(query, k=k, family=family)
-        return [self._by_id[h.metadata["item"]] for h in hits if h.metadata.get("item") in self._by_id]
+        return [self.index.probes_by_id[h.metadata["item"]] for h in hits
+                if h.metadata.get("item") in self.index.probes_by_id]
