@@ -1,4 +1,4 @@
-"""Locate the data folders (prompts/, rubrics/, corpus/) in a wheel or in a source checkout."""
+"""Locate the data folders (prompts/, rubrics/, models/, corpus/) in a wheel or in a source checkout."""
 
 from __future__ import annotations
 

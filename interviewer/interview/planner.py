@@ -33,6 +33,9 @@ ARCHITECTURE_PULL_BACK = 0.45
 MAX_ASKS_PER_FAMILY = 2
 # Follow-ups answered without what they asked for, across families, before the thread notes evasion.
 MAX_DODGES = 2
+# Log-odds added to the families of the round's assigned Leadership Principles: a near tie goes to
+# what the round is for (not learned: the training answers carry no assigned principles).
+PRIORITY_BONUS = 0.5
 
 
 @cache
@@ -267,8 +270,11 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
     cross_family = (len(dodges) == MAX_DODGES and len(thread.answers) == len(thread.asked) + 1
                     and dodges[-1] == thread.asked[-1] and len(set(dodges)) > 1)
     blocked = set(thread.evaded) | set(evasion_now)
-    # Never ask again what this thread already answered; ask a family at most twice.
-    open_gaps = [f for f in missing if f not in blocked]
+    # Never ask again what this thread already answered; ask a family at most twice. The first
+    # follow-up may target any gap (the target model weighs how relevant it is, as it was trained
+    # to); later ones stay within the gaps this story opened.
+    pool = missing if thread.depth else [f for f in order if f not in present]
+    open_gaps = [f for f in pool if f not in blocked]
 
     core_done = CORE[round_name] <= set(present)
     evaded = bool(evasion_now) or cross_family
@@ -287,10 +293,16 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
     answer = thread.answers[-1] if thread.answers else ""
     # Prefer a family not asked yet in this thread; a second ask only when nothing else is open.
     fresh = [f for f in open_gaps if f not in thread.asked] or open_gaps
-    # The loudest gap wins; the round's order breaks ties (and is the prior when nothing is loud).
-    ranked = sorted(fresh, key=lambda f: (-(salience(f, last, answer, thread.question_text, round_name)
-                                             + 0.3 - 0.03 * order.index(f)), order.index(f)))
-    target = ranked[0]
+    # The learned target model orders the open gaps (its inputs include the salience cues); the
+    # round's order breaks ties.
+    from .target_model import scores_for
+
+    scores = scores_for(answer, thread.question_text, round_name)
+    for f in priority or []:
+        scores[f] += PRIORITY_BONUS
+    target = min(fresh, key=lambda f: (-scores[f], order.index(f)))
+    if target not in missing:
+        missing = [f for f in order if f == target or f in missing]
     if round_name == "program_design" and target == "sequencing" and last.architecture_share >= ARCHITECTURE_PULL_BACK:
         why = r["pull_back"].format(share=last.architecture_share)
     else:

@@ -1,0 +1,229 @@
+"""The planner's learned choice of gap: which open probe family a Bar Raiser asks about first.
+
+The hand-written cues (planner.salience) see what an answer says; which gap matters most depends on
+what it leaves out, and their fixed weights were tuned by hand on a few dozen answers. This model
+learns the weighting from training/ (labeled answers written apart from evals/, never used to
+measure). Two logistic regressions, stored as plain numbers in models/planner_target.json:
+
+- a reading: per family, P(this family is an acceptable next probe | the answer's MiniLM vector);
+- a choice: P(acceptable) for one (answer, family) pair from the family's salience cue, the reading,
+  whether the opening question is on the family's topic, the round, and answer-level cues (crossed
+  with the family, so each family learns which cues call for it).
+
+The planner still decides what is present (satisfied_in), what may not be asked again, and when to
+move on; the model only orders the open gaps. Refit with
+`python -m interviewer.interview.target_model training/planner_cases_*.yaml --out models/planner_target.json`;
+it prints leave-one-file-out accuracy, stored beside the weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+from pydantic import BaseModel
+
+from ..resources import data_root
+from . import planner as P
+from .signals import AnswerSignals, extract
+
+FAMILIES = ["mechanism", "staffing", "timing", "dependency_discovery", "sequencing", "conflict",
+            "personal_role", "data_outcome", "translation"]
+ROUNDS = ["bar_raiser", "leadership_principles", "program_design"]
+# Regularisation, chosen by leave-one-file-out accuracy on training/ (never on evals/).
+READING_C = 10.0
+CHOICE_C = 0.3
+MODEL_FILE = "planner_target.json"
+
+
+def _cues(answer: str, s: AnswerSignals) -> list[float]:
+    """What the answer carries, on a 0-1 scale; the choice model crosses them with each family."""
+    return [
+        bool(s.vague_influence), s.has_mechanism, s.has_timing, s.escalation > 0, bool(P._LATE.search(answer)),
+        bool(P._VAGUE_WHEN.search(answer)) and bool(P._RAISED.search(answer)), bool(P._LATE_FOUND.search(answer)),
+        bool(P._CAPACITY.search(answer)), bool(P._OTHER_TEAM_WORK.search(answer)), bool(P._BIG_WORDS.search(answer)),
+        bool(P._VAGUE_OUTCOME.search(answer)), min(s.numbers, 5) / 5, s.first_person_share, min(s.we_count, 10) / 10,
+        s.architecture_share, bool(P._AUDIENCE.search(answer)), min(len(P._TECH.findall(answer)), 6) / 6,
+        min(len(P._ORDERED.findall(answer)), 4) / 4, bool(P._BECAUSE.search(answer)), bool(P._PROCESS.search(answer)),
+        min(len(s.teams), 4) / 4, s.conflict > 0, s.dependency > 0, s.discovery > 0, s.business > 0,
+        bool(P._BUSINESS_CONSEQUENCE.search(answer)), min(s.words, 250) / 250, s.quoted_speech > 0, s.jargon > 0,
+    ]
+
+
+N_CUES = 29
+
+
+def family_rows(answer: str, question: str, round_name: str, reading: np.ndarray) -> np.ndarray:
+    """One feature row per family (9 x D) for the choice model."""
+    s = extract(answer)
+    cues = np.asarray(_cues(answer, s), dtype=float)
+    n = len(FAMILIES)
+    rows = np.zeros((n, 5 * n + 3 * n + 2 + n * N_CUES))
+    for i, family in enumerate(FAMILIES):
+        x = rows[i]
+        sal = P.salience(family, s, answer, question, round_name)
+        x[i] = 1.0
+        x[n + i] = sal
+        x[2 * n + i] = reading[i]
+        x[3 * n + i] = 1.0 if (P._Q.get(family) and P._Q[family].search(question)) else 0.0
+        x[4 * n + i] = float(P._relevant(family, s, round_name))
+        x[5 * n + ROUNDS.index(round_name) * n + i] = 1.0
+        x[8 * n] = sal
+        x[8 * n + 1] = reading[i]
+        start = 8 * n + 2 + i * N_CUES
+        x[start:start + N_CUES] = cues
+    return rows
+
+
+class TargetModel(BaseModel):
+    version: str
+    trained_on: str
+    cases: int
+    leave_one_file_out: dict[str, float]
+    reading_coef: list[list[float]]
+    reading_intercept: list[float]
+    choice_coef: list[float]
+    choice_intercept: float
+
+    def reading(self, vector: np.ndarray) -> np.ndarray:
+        z = np.asarray(self.reading_coef) @ np.asarray(vector, dtype=float) + np.asarray(self.reading_intercept)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def scores(self, answer: str, question: str, round_name: str, vector: np.ndarray) -> dict[str, float]:
+        """The choice model's log-odds that each family is the probe to ask next."""
+        rows = family_rows(answer, question, round_name, self.reading(vector))
+        z = rows @ np.asarray(self.choice_coef) + self.choice_intercept
+        return {f: float(v) for f, v in zip(FAMILIES, z, strict=True)}
+
+
+@cache
+def load_model(path: Path | None = None) -> TargetModel:
+    path = path or data_root("models") / MODEL_FILE
+    return TargetModel.model_validate_json(path.read_text(encoding="utf-8"))
+
+
+def answer_vector(answer: str) -> np.ndarray:
+    from ..embeddings import default_encoder
+
+    return default_encoder().encode([answer or ""])[0]
+
+
+def scores_for(answer: str, question: str, round_name: str) -> dict[str, float]:
+    return load_model().scores(answer, question, round_name, answer_vector(answer))
+
+
+# ----- fitting ----------------------------------------------------------------------------------
+def _labels(cases: list[dict]) -> np.ndarray:
+    return np.array([[f in c["acceptable"] for f in FAMILIES] for c in cases])
+
+
+def _fit_reading(V: np.ndarray, Y: np.ndarray):
+    from sklearn.linear_model import LogisticRegression
+
+    return [LogisticRegression(C=READING_C, max_iter=3000).fit(V, Y[:, i]) for i in range(len(FAMILIES))]
+
+
+def _read(models, V: np.ndarray) -> np.ndarray:
+    return np.stack([m.predict_proba(V)[:, 1] for m in models], axis=1)
+
+
+def _out_of_fold_reading(V: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Readings of the training answers by models that never saw them, so the choice model learns
+    how far to trust the reading on new answers."""
+    from sklearn.model_selection import KFold
+
+    out = np.zeros(Y.shape)
+    for a, b in KFold(5, shuffle=True, random_state=0).split(V):
+        out[b] = _read(_fit_reading(V[a], Y[a]), V[b])
+    return out
+
+
+def _choice_set(cases: list[dict], readings: np.ndarray):
+    """Rows for the families not already on the table in each answer (the planner never asks those)."""
+    X, y, group, family = [], [], [], []
+    for n, (case, reading) in enumerate(zip(cases, readings, strict=True)):
+        s = extract(case["answer"])
+        rows = family_rows(case["answer"], case["question"], case["round"], reading)
+        for i, f in enumerate(FAMILIES):
+            if P.satisfied_in(f, case["answer"], s, case["round"]):
+                continue
+            X.append(rows[i])
+            y.append(f in case["acceptable"])
+            group.append(n)
+            family.append(f)
+    return np.array(X), np.array(y), np.array(group), family
+
+
+def _fit_choice(X: np.ndarray, y: np.ndarray):
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=CHOICE_C, max_iter=5000).fit(X, y)
+
+
+def _accuracy(choice, cases: list[dict], readings: np.ndarray) -> float:
+    X, _, group, family = _choice_set(cases, readings)
+    z = choice.decision_function(X)
+    hits = 0
+    for n, case in enumerate(cases):
+        mine = np.flatnonzero(group == n)
+        if len(mine):
+            hits += family[mine[np.argmax(z[mine])]] in case["acceptable"]
+    return hits / len(cases)
+
+
+def load_cases(paths: list[Path]) -> tuple[list[dict], str]:
+    cases, digest = [], hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+            cases.append({**case, "file": path.name})
+    return cases, digest.hexdigest()[:16]
+
+
+def fit(paths: list[Path]) -> TargetModel:
+    from ..embeddings import default_encoder
+
+    cases, digest = load_cases(paths)
+    V = default_encoder().encode([c["answer"] for c in cases])
+    Y = _labels(cases)
+    by_file = {}
+    for name in sorted({c["file"] for c in cases}):
+        a = np.array([c["file"] != name for c in cases])
+        train = [c for c, keep in zip(cases, a, strict=True) if keep]
+        test = [c for c, keep in zip(cases, a, strict=True) if not keep]
+        X, y, _, _ = _choice_set(train, _out_of_fold_reading(V[a], Y[a]))
+        by_file[name] = round(_accuracy(_fit_choice(X, y), test, _read(_fit_reading(V[a], Y[a]), V[~a])), 3)
+    by_file["mean"] = round(float(np.mean(list(by_file.values()))), 3)
+    reading = _fit_reading(V, Y)
+    X, y, _, _ = _choice_set(cases, _out_of_fold_reading(V, Y))
+    choice = _fit_choice(X, y)
+    return TargetModel(
+        version=f"target-{digest[:8]}", trained_on=digest, cases=len(cases), leave_one_file_out=by_file,
+        reading_coef=[[round(float(w), 6) for w in m.coef_[0]] for m in reading],
+        reading_intercept=[round(float(m.intercept_[0]), 6) for m in reading],
+        choice_coef=[round(float(w), 6) for w in choice.coef_[0]], choice_intercept=round(float(choice.intercept_[0]), 6))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m interviewer.interview.target_model",
+                                     description="Fit the planner's target model on labeled answers (training/).")
+    parser.add_argument("cases", nargs="+", type=Path, help="YAML files of labeled answers")
+    parser.add_argument("--out", type=Path, required=True, help="where to write the model (models/planner_target.json)")
+    args = parser.parse_args(argv)
+    missing = [p for p in args.cases if not p.is_file()]
+    if missing:
+        parser.exit(2, f"error: {missing[0]}: no such file\n")
+    model = fit(args.cases)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(model.model_dump(), indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({"version": model.version, "cases": model.cases, "leave_one_file_out": model.leave_one_file_out}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,60 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from interviewer.interview import target_model as tm
+from interviewer.interview.planner import ThreadState, decide
+
+TRAINING = Path(__file__).resolve().parent.parent / "training"
+
+
+def test_shipped_model_was_fitted_on_the_training_files_in_this_checkout():
+    """A change to training/ without a refit would leave the planner on stale weights."""
+    model = tm.load_model()
+    _, digest = tm.load_cases(sorted(TRAINING.glob("planner_cases_*.yaml")))
+    assert model.trained_on == digest, "refit: python -m interviewer.interview.target_model " \
+                                       "training/planner_cases_*.yaml --out models/planner_target.json"
+    assert model.cases >= 400
+    assert 0.3 < model.leave_one_file_out["mean"] <= 1.0
+
+
+def test_model_orders_gaps_by_what_the_answer_leaves_out():
+    we_story = ("We set up the program, we ran the weekly syncs, we worked through the blockers with the "
+                "shipping team, and we launched in March, two weeks early, cutting failed labels by 30 percent. "
+                "We offered them our adapter in exchange for the API change.")
+    no_number = ("I offered the Label team two of my engineers for three weeks in exchange for moving their API "
+                 "freeze; I told their director in week 2. It was a huge success and everyone was happy with it.")
+    d = decide(ThreadState(question_text="Tell me about a launch.", answers=[we_story]), "bar_raiser", max_depth=4)
+    assert d.probe_target == "personal_role"
+    scores = tm.scores_for(no_number, "Tell me about a result you're proud of.", "bar_raiser")
+    assert scores["data_outcome"] > scores["mechanism"]
+
+
+def test_priority_families_win_a_near_tie_in_the_lp_round():
+    vague = "We worked closely with the infra team and aligned on the plan. It went well and we shipped."
+    plain = decide(ThreadState(question_text="Tell me about a time.", answers=[vague]), "leadership_principles",
+                   max_depth=4)
+    steered = decide(ThreadState(question_text="Tell me about a time.", answers=[vague]), "leadership_principles",
+                     max_depth=4, priority=["mechanism"])
+    assert steered.probe_target == "mechanism"
+    assert plain.probe_target in ("mechanism", "data_outcome")
+
+
+def test_fit_writes_a_loadable_model_with_its_cross_validation(tmp_path):
+    out = tmp_path / "target.json"
+    files = [str(TRAINING / "planner_cases_a.yaml"), str(TRAINING / "planner_cases_b.yaml")]
+    assert tm.main(files + ["--out", str(out)]) == 0
+    data = json.loads(out.read_text())
+    model = tm.TargetModel.model_validate(data)
+    assert model.cases == 144
+    assert set(model.leave_one_file_out) == {"planner_cases_a.yaml", "planner_cases_b.yaml", "mean"}
+    assert len(model.reading_coef) == len(tm.FAMILIES) and len(model.reading_coef[0]) == 384
+    assert len(model.choice_coef) == tm.family_rows("x", "y", "bar_raiser", [0.0] * 9).shape[1]
+
+
+def test_fit_refuses_a_missing_file_in_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        tm.main([str(tmp_path / "nope.yaml"), "--out", str(tmp_path / "o.json")])
+    assert exc.value.code == 2
+    assert "nope.yaml" in capsys.readouterr().err
