@@ -129,6 +129,30 @@ def test_every_probe_asks_what_its_family_asks():
 def test_a_question_that_drifts_off_the_planners_target_is_replaced_by_the_draft():
     drift = ("How did the infra director's plan for the new cache compare to the payments director's "
              "view of fraud checks?")
-    q = realize(FakeChatModel([drift]))
+    q = realize(FakeChatModel([drift, drift]))
     assert q.fallback and "off the planner's target" in q.fallback_reason and q.rejected_text == drift
-    assert q.probe_id.startswith("mechanism-")
+    assert q.retried and q.probe_id.startswith("mechanism-")
+
+
+def test_an_off_target_question_gets_one_more_try_in_the_same_conversation():
+    drift = "How did the infra director's plan compare to the payments director's view?"
+    model = FakeChatModel([drift, "What exactly did you offer infra in return for the change?"])
+    q = realize(model)
+    assert (q.text, q.fallback, q.retried) == ("What exactly did you offer infra in return for the change?", False, True)
+    first, second = model.prompts
+    # The retry extends the first conversation (its prefix stays cached) and says what to ask.
+    assert second[:len(first)] == first
+    assert second[-2].role == "assistant" and second[-2].content == drift
+    assert "offered, traded or said" in second[-1].content
+
+
+def test_problems_a_retry_cannot_mend_fall_back_at_once():
+    model = FakeChatModel(["On the rubric, what level is your mechanism?"])
+    q = realize(model)
+    assert q.fallback and not q.retried and len(model.prompts) == 1
+
+
+def test_the_prompt_says_what_the_family_asks():
+    model = FakeChatModel(["What did you give them in return?"])
+    realize(model)
+    assert "must ask what exactly the candidate offered, traded or said" in model.prompts[0][-1].content

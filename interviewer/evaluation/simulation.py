@@ -72,6 +72,8 @@ def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -
         "evasion_noted": any(t.decision is not None and t.decision.evasion for t in questions),
         "questions": [f"[{t.probe_target or t.kind}] {t.text}" for t in questions],
         "trimmed": sum(1 for t in follow if getattr(t, "trimmed", False)),
+        "retried": sum(1 for t in follow if getattr(t, "retried", False)),
+        "retried_and_passed": sum(1 for t in follow if getattr(t, "retried", False) and not t.fallback),
         "rejections": [{"family": t.probe_target, "reason": getattr(t, "fallback_reason", None),
                         "model_said": getattr(t, "rejected_text", None)} for t in rejected],
     }
@@ -92,6 +94,12 @@ def run(model: ChatModel | None, settings: Settings, thresholds: dict) -> SuiteR
         "evasive_persona_evasion_noted": [i["evasion_noted"] for i in items if i["id"] == "evasive"],
         # Passed only after being cut to the model's first question (counted as passing; shown apart).
         "trimmed_to_first_question": sum(i["trimmed"] for i in items),
+        # Passed on the model's second try, after an off-target first question (counted as passing;
+        # shown apart, with the first-try rate, because each retry costs a second generation).
+        "retried": sum(i["retried"] for i in items),
+        "retried_and_passed": sum(i["retried_and_passed"] for i in items),
+        "first_try_pass_rate": round(1 - (sum(i["rejected"] for i in items) + sum(i["retried_and_passed"] for i in items))
+                                     / max(1, follow), 3),
     }
     t = thresholds.get("simulation", {})
     checks = [

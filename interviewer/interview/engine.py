@@ -239,6 +239,8 @@ class Interview:
             turn.rejected_text = realized.rejected_text  # type: ignore[attr-defined]
         if realized.trimmed:
             turn.trimmed = True  # type: ignore[attr-defined]
+        if realized.retried:
+            turn.retried = True  # type: ignore[attr-defined]
         return self._append(turn)
 
     def skip(self) -> Turn:

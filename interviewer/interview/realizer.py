@@ -38,6 +38,11 @@ _ROLE = re.compile(r"^\s*(?:candidate|interviewer|answer|question|follow-up)\s*:
                    re.IGNORECASE)
 
 
+# Problems a second try can mend: the question drifted off the gap or asked for a summary.
+RETRY_ON = ("off the planner's target", "generic, asks for a summary")
+RETRY_NOTE = "That does not ask {ask}. Write one question that does. Output only the question."
+
+
 class RealizedQuestion(BaseModel):
     text: str
     fallback: bool = False
@@ -45,6 +50,7 @@ class RealizedQuestion(BaseModel):
     probe_id: str | None = None
     trimmed: bool = Field(False, description="the model's output was cut to its first question")
     rejected_text: str | None = Field(None, description="the model's output that failed validation")
+    retried: bool = Field(False, description="the model's first question was off target; it was asked once more")
 
 
 @cache
@@ -85,11 +91,20 @@ def clip_answer(answer: str, limit: int = ANSWER_WORDS_IN_PROMPT, focus: str | N
 
 
 @cache
-def _intent() -> dict[str, re.Pattern[str]]:
+def _intent_data() -> dict:
     import yaml
 
-    data = yaml.safe_load(prompt_text("probe_intent.yaml"))
-    return {family: re.compile(pattern, re.I) for family, pattern in data["families"].items()}
+    return yaml.safe_load(prompt_text("probe_intent.yaml"))
+
+
+@cache
+def _intent() -> dict[str, re.Pattern[str]]:
+    return {family: re.compile(pattern, re.I) for family, pattern in _intent_data()["families"].items()}
+
+
+def family_ask(family: str | None) -> str:
+    """What a follow-up of this family must get the candidate to say (prompts/probe_intent.yaml)."""
+    return _intent_data()["asks"].get(family or "", "what the draft asks")
 
 
 def off_target(question: str, family: str | None) -> bool:
@@ -180,25 +195,39 @@ class Realizer:
         draft = fill_probe(fresh[0], answer)
         nonce = secrets.token_hex(4)
         excerpt = clip_answer(answer, focus=vague_phrase(answer)).replace(nonce, "")
-        user = _template().format(question=question, answer=excerpt, nonce=nonce, draft=draft)
+        user = _template().format(question=question, answer=excerpt, nonce=nonce, draft=draft,
+                                  ask=family_ask(decision.probe_target))
         messages = [Message(role="system", content=_system()), Message(role="user", content=user)]
-        pieces: list[str] = []
-        try:
-            for piece in self.model.stream(messages, max_tokens=70, temperature=0.3, stop=["\n\n"]):
-                pieces.append(piece)
-                if on_token:
-                    on_token(piece)
-        except BackendError as exc:
-            return self.fallback(fresh, answer, previous, f"backend error: {exc}")
-        text = " ".join("".join(pieces).split()).strip().strip('"').strip()
         family = decision.probe_target
-        problem = problems_with(text, previous, family)
         probe_id = fresh[0].id if fresh else None
-        if problem:
+        retried = False
+        while True:
+            try:
+                text = self._generate(messages, on_token)
+            except BackendError as exc:
+                return self.fallback(fresh, answer, previous, f"backend error: {exc}")
+            problem = problems_with(text, previous, family)
+            if not problem:
+                return RealizedQuestion(text=text, probe_id=probe_id, retried=retried)
             kept = first_question(text)
             if kept and kept != text and problems_with(kept, previous, family) is None:
-                return RealizedQuestion(text=kept, probe_id=probe_id, trimmed=True)
-            realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}")
-            realized.rejected_text = text[:400]
-            return realized
-        return RealizedQuestion(text=text, probe_id=probe_id)
+                return RealizedQuestion(text=kept, probe_id=probe_id, trimmed=True, retried=retried)
+            if retried or problem not in RETRY_ON:
+                break
+            # One more try in the same conversation (the prefix stays cached, so only the note is
+            # prefilled): the small model drifts off the gap about one follow-up in six.
+            retried = True
+            messages = messages + [Message(role="assistant", content=text),
+                                   Message(role="user", content=RETRY_NOTE.format(ask=family_ask(family)))]
+        realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}")
+        realized.rejected_text = text[:400]
+        realized.retried = retried
+        return realized
+
+    def _generate(self, messages: list[Message], on_token: Callable[[str], None] | None) -> str:
+        pieces: list[str] = []
+        for piece in self.model.stream(messages, max_tokens=70, temperature=0.3, stop=["\n\n"]):
+            pieces.append(piece)
+            if on_token:
+                on_token(piece)
+        return " ".join("".join(pieces).split()).strip().strip('"').strip()
