@@ -73,3 +73,7 @@ def test_interviewer_suite_reports_dev_and_heldout_targeting(tmp_path):
     assert result["metrics"]["dev"]["cases"] >= 30 and result["metrics"]["heldout"]["cases"] >= 40
     assert {c["name"] for c in result["checks"]} == {"probe targeting, dev", "probe targeting, heldout"}
     assert {i["set"] for i in result["items"]} == {"dev", "heldout"}
+    # The human ceiling beside each figure: a second blind annotator's first choice, scored the same way.
+    for name in ("dev", "heldout"):
+        ceiling = result["metrics"][name]["annotator_b_first_in_acceptable"]
+        assert 0.5 < ceiling <= 1.0

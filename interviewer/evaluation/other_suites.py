@@ -62,6 +62,20 @@ def _targeting_set(settings: Settings, cases: list[TargetCase]) -> tuple[dict, l
             "first_choice": round(sum(i["first_choice"] for i in items) / len(items), 3), "by_round": by_round}, items
 
 
+def _annotator_ceiling(metrics: dict, items: list[dict]) -> None:
+    """The metric's human ceiling: how often a second blind annotator's first choice
+    (evals/probe_targeting_annotator_b.yaml) is in the first annotator's acceptable set."""
+    path = evals_root() / "probe_targeting_annotator_b.yaml"
+    if not path.is_file():
+        return
+    second = {c["id"]: c["acceptable"] for c in _load(path)["cases"]}
+    for name, m in metrics.items():
+        mine = [i for i in items if i["set"] == name and i["id"] in second]
+        if mine:
+            m["annotator_b_first_in_acceptable"] = round(
+                sum(second[i["id"]][0] in i["acceptable"] for i in mine) / len(mine), 3)
+
+
 def run_interviewer(settings: Settings, thresholds: dict) -> SuiteResult:
     """Two labeled sets: evals/probe_targeting.yaml (dev: the planner's cues were written looking at
     it) and evals/heldout/probe_targeting.yaml (written apart from the planner, never tuned on)."""
@@ -70,6 +84,7 @@ def run_interviewer(settings: Settings, thresholds: dict) -> SuiteResult:
     metrics, items, checks = _dev_and_heldout(
         "probe_targeting.yaml", "cases", lambda c: TargetCase.model_validate(c),
         lambda cases: _targeting_set(settings, cases), "probe targeting", "probe_targeting", target)
+    _annotator_ceiling(metrics, items)
     worst = [i for i in items if not i["hit"]][:8]
     return SuiteResult(suite="interviewer", backend="planner (deterministic)", metrics=metrics, checks=checks,
                        items=items, worst=worst, seconds=round(time.perf_counter() - start, 1),
