@@ -70,8 +70,12 @@ def bench_followup(repeat: int) -> dict:
         return orig_stream(messages, **kw)
 
     model.stream = spy  # type: ignore[method-assign]
+    from interviewer.embeddings import encode_one
+
     for i in range(repeat + 1):  # the first run warms the prompt cache, as the second turn of a session would
+        encode_one.cache_clear()  # the planner reads the answer afresh each time, as for a new answer
         start = time.perf_counter()
+        decision = decide(thread, "bar_raiser", max_depth=4)  # answer submitted -> planner -> realizer
         first: list[float] = []
         q = realizer.follow_up(question=question, answer=ANSWER_150, decision=decision, round_name="bar_raiser",
                                previous=[], on_token=lambda _p, first=first: first.append(time.perf_counter()) if not first else None)

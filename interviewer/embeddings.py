@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import threading
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -129,3 +129,12 @@ class MiniLM:
 @cache
 def default_encoder() -> MiniLM:
     return MiniLM()
+
+
+@lru_cache(maxsize=32)
+def encode_one(text: str) -> np.ndarray:
+    """One text's vector, remembered: the planner and the retriever both read the latest answer, and
+    a 150-word answer costs a forward pass worth sharing. Read-only, since callers share it."""
+    vector = default_encoder().encode([text])[0]
+    vector.flags.writeable = False
+    return vector

@@ -226,3 +226,32 @@ def test_resuming_a_damaged_session_opens_what_can_be_read_and_says_what_not(fak
 
     asyncio.run(scenario())
     interview.close()
+
+
+def test_a_retried_follow_up_replaces_the_rejected_stream(fake_model):
+    drift = "How did the infra director's plan compare to the payments director's view?"
+    final = "What exactly did you offer infra in return, and when?"
+    fake_model.replies = [drift, final]
+    app = make_app(fake_model)
+    shown: list[str] = []
+    show = app._show_stream
+
+    async def spy(text):
+        shown.append(text)
+        await show(text)
+
+    app._show_stream = spy
+
+    async def scenario():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await answer(app, pilot, "We aligned with the infra team and they came around.")
+            assert [m.raw for m in app.query(ChatMessage)][-1] == final
+            await pilot.press("ctrl+q")
+
+    asyncio.run(scenario())
+    assert drift in shown  # the first try streamed...
+    after = shown[shown.index(drift) + 1:]
+    assert after[0] == "…" and after[-1] == final  # ...then the screen cleared and the second try streamed
+    assert not any(drift in text for text in after)
+    assert load_session(app.interview.writer.path).transcript.turns[2].retried

@@ -156,3 +156,14 @@ def test_the_prompt_says_what_the_family_asks():
     model = FakeChatModel(["What did you give them in return?"])
     realize(model)
     assert "must ask what exactly the candidate offered, traded or said" in model.prompts[0][-1].content
+
+
+def test_a_retry_tells_the_stream_to_restart():
+    drift = "How did the infra director's plan compare to the payments director's view?"
+    final = "What exactly did you offer infra in return for the change?"
+    pieces: list[str | None] = []
+    Realizer(FakeChatModel([drift, final]), LexicalRetriever(default_corpus())).follow_up(
+        question="Tell me about a time.", answer=ANSWER, decision=DECISION, round_name="bar_raiser", previous=[],
+        on_token=pieces.append)
+    restart = pieces.index(None)
+    assert "".join(pieces[:restart]) == drift and "".join(pieces[restart + 1:]) == final

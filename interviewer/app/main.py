@@ -230,9 +230,12 @@ class InterviewApp(App):
         self.model_ready.wait(timeout=600)
         streamed: list[str] = []
 
-        def on_token(piece: str) -> None:
-            streamed.append(piece)
-            self.call_from_thread(self._show_stream, "".join(streamed))
+        def on_token(piece: str | None) -> None:
+            if piece is None:  # the model's first question was rejected; a second try streams
+                streamed.clear()
+            else:
+                streamed.append(piece)
+            self.call_from_thread(self._show_stream, "".join(streamed) or "…")
 
         with self._engine_lock:
             try:

@@ -18,7 +18,7 @@ from ..resources import data_root
 from ..store import SessionWriter, new_session_id
 from ..transcript import PlannerDecision, Transcript, Turn, now
 from .planner import ThreadState, decide, reasons
-from .realizer import Realizer
+from .realizer import Realizer, TokenCallback
 from ..retrieval import LexicalRetriever, ProbeRetriever
 
 WORDS_PER_MINUTE = 150.0
@@ -193,7 +193,7 @@ class Interview:
         return self._append(Turn(role="interviewer", kind="transition", text=f"{lead} {question.text}",
                                  question_id=question.id, decision=decision))
 
-    def answer(self, text: str, on_token: Callable[[str], None] | None = None) -> Turn:
+    def answer(self, text: str, on_token: TokenCallback | None = None) -> Turn:
         """Record the candidate's answer, then produce (and save) the interviewer's next turn."""
         if self.finished:
             raise RuntimeError("this session has ended")
@@ -209,10 +209,10 @@ class Interview:
         while the follow-up was being generated)."""
         return not self.finished and bool(self.transcript.turns) and self.transcript.turns[-1].role == "candidate"
 
-    def reply_if_pending(self, on_token: Callable[[str], None] | None = None) -> Turn | None:
+    def reply_if_pending(self, on_token: TokenCallback | None = None) -> Turn | None:
         return self._reply(on_token) if self.reply_pending else None
 
-    def _reply(self, on_token: Callable[[str], None] | None = None) -> Turn:
+    def _reply(self, on_token: TokenCallback | None = None) -> Turn:
         turns = self.transcript.turns
         text = turns[-1].text
         if len(turns) >= 2 and turns[-2].kind == "closing":

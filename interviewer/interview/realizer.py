@@ -38,6 +38,8 @@ _ROLE = re.compile(r"^\s*(?:candidate|interviewer|answer|question|follow-up)\s*:
                    re.IGNORECASE)
 
 
+# Streamed pieces of the follow-up; None means the stream restarts (a second try begins).
+TokenCallback = Callable[[str | None], None]
 # Problems a second try can mend: the question drifted off the gap or asked for a summary.
 RETRY_ON = ("off the planner's target", "generic, asks for a summary")
 RETRY_NOTE = "That does not ask {ask}. Write one question that does. Output only the question."
@@ -184,7 +186,7 @@ class Realizer:
         return RealizedQuestion(text=probe.plain, fallback=True, fallback_reason=reason, probe_id=probe.id)
 
     def follow_up(self, *, question: str, answer: str, decision: PlannerDecision, round_name: str,
-                  previous: Sequence[str], on_token: Callable[[str], None] | None = None) -> RealizedQuestion:
+                  previous: Sequence[str], on_token: TokenCallback | None = None) -> RealizedQuestion:
         assert decision.probe_target is not None
         candidates = self.retriever.probes(decision.probe_target, round_name, answer, k=4)
         fresh = [p for p in candidates if problems_with(fill_probe(p, answer), previous) is None] or candidates
@@ -217,6 +219,8 @@ class Realizer:
             # One more try in the same conversation (the prefix stays cached, so only the note is
             # prefilled): the small model drifts off the gap about one follow-up in six.
             retried = True
+            if on_token:
+                on_token(None)  # the stream restarts: the UI drops what it showed of the rejected question
             messages = messages + [Message(role="assistant", content=text),
                                    Message(role="user", content=RETRY_NOTE.format(ask=family_ask(family)))]
         realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}")
@@ -224,7 +228,7 @@ class Realizer:
         realized.retried = retried
         return realized
 
-    def _generate(self, messages: list[Message], on_token: Callable[[str], None] | None) -> str:
+    def _generate(self, messages: list[Message], on_token: TokenCallback | None) -> str:
         pieces: list[str] = []
         for piece in self.model.stream(messages, max_tokens=70, temperature=0.3, stop=["\n\n"]):
             pieces.append(piece)

@@ -108,9 +108,9 @@ def load_model(path: Path | None = None) -> TargetModel:
 
 
 def answer_vector(answer: str) -> np.ndarray:
-    from ..embeddings import default_encoder
+    from ..embeddings import encode_one
 
-    return default_encoder().encode([answer or ""])[0]
+    return encode_one(answer or "")
 
 
 def scores_for(answer: str, question: str, round_name: str) -> dict[str, float]:

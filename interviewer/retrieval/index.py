@@ -166,14 +166,14 @@ class CorpusIndex:
     def search(self, query: str, *, k: int = 5, kind: str | None = None, family: str | None = None,
                round_name: str | None = None, dimension: str | None = None, level: int | None = None,
                principle: str | None = None) -> list[Hit]:
-        from ..embeddings import default_encoder
+        from ..embeddings import encode_one
 
         self.ensure()
         if kind == "probe" and dimension is None and level is None and principle is None:
             return self.search_probes(query, k=k, family=family, round_name=round_name)
         where = _where(kind=kind, family=family, round_name=round_name, dimension=dimension, level=level,
                        principle=principle)
-        vector = default_encoder().encode([query])[0].tolist()
+        vector = encode_one(query).tolist()
         return hits_from(self._collection.query(query_embeddings=[vector], n_results=k, where=where))
 
     def ranker(self):
@@ -194,10 +194,10 @@ class CorpusIndex:
         """Probes for what an answer leaves out: every probe that passes the filters (the library is
         small enough to score whole), ranked by ProbeRanker over the vectors the index stores for the
         probes and their `sounds_like` fragments. Hit.score is the ranker's score."""
-        from ..embeddings import default_encoder
+        from ..embeddings import encode_one
 
         ranker = self.ranker()
-        vector = default_encoder().encode([query])[0]
+        vector = encode_one(query)
         candidates = [p.id for p in self.corpus.probes
                       if (family is None or p.family == family) and (round_name is None or round_name in p.rounds)]
         hits = []
