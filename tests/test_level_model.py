@@ -1,4 +1,7 @@
 import json
+from pathlib import Path
+
+import pytest
 
 from interviewer.grading import calibrate
 from interviewer.grading.features import dimension_features, names
@@ -45,3 +48,19 @@ def test_calibrate_on_two_annotators_fits_their_mean_and_reports_both(tmp_path):
     assert trained["annotators_dimension_exact"] > 0.5  # the two label files agree on most levels
     X, Y, groups, _ = calibrate.dataset([root / "labels_a.yaml", root / "labels_b.yaml"])
     assert Y.shape == (len(groups), 2) and len(set(groups)) * 6 == len(groups)
+
+
+def test_calibrate_adds_single_annotator_transcripts_to_the_fit_only(tmp_path):
+    out = tmp_path / "levels.json"
+    root = data_root("evals")
+    extra = Path(__file__).resolve().parent.parent / "calibration" / "extra" / "labels_e.yaml"
+    assert calibrate.main([str(root / "labels_a.yaml"), "--extra", str(extra), "--out", str(out)]) == 0
+    trained = json.loads(out.read_text())["trained_on"]
+    assert trained["transcripts"] == 42 + 12 and trained["extra"][0].endswith("labels_e.yaml")
+    assert "loo_quadratic_kappa_annotator2" not in trained  # agreement is reported on the main set only
+
+
+def test_calibrate_refuses_a_missing_file_in_one_line(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        calibrate.main([str(tmp_path / "none.yaml"), "--out", str(tmp_path / "l.json")])
+    assert exc.value.code == 2 and "none.yaml" in capsys.readouterr().err

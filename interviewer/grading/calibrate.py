@@ -1,4 +1,4 @@
-"""Fit the level model on a labeled set: `python -m interviewer.grading.calibrate LABELS.yaml [MORE.yaml] --out rubrics/levels.json`.
+"""Fit the level model on a labeled set: `python -m interviewer.grading.calibrate LABELS.yaml [MORE.yaml] [--extra X.yaml] --out rubrics/levels.json`.
 
 Ridge regression (scikit-learn) from evidence properties to the annotated level, with
 leave-one-transcript-out figures stored beside the weights, so the claim travels with the model.
@@ -123,18 +123,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("labels", type=Path, nargs="+",
                         help="labels YAML (items with file and scores); several files = several annotators of the "
                              "same transcripts, whose levels are averaged")
+    parser.add_argument("--extra", type=Path, action="append", default=[],
+                        help="more labeled transcripts, one annotator each (repeatable): added to the fit; the "
+                             "agreement figures and cut points stay on the main, two-annotator set")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--version", default="levels-1")
     args = parser.parse_args(argv)
+    missing = [p for p in [*args.labels, *args.extra] if not p.is_file()]
+    if missing:
+        parser.exit(2, f"error: {missing[0]}: no such file\n")
     X, Y, groups, digest = dataset(args.labels)
     y = Y.mean(axis=1)  # two annotators' mean is a less noisy target than either alone
-    mean, scale, model = fit(X, y)
-    preds = loo_predictions(X, y, groups)
+    X_all, y_all, groups_all = X, y, list(groups)
+    for extra in args.extra:
+        Xe, Ye, ge, de = dataset(extra)
+        X_all, y_all, groups_all = np.vstack([X_all, Xe]), np.concatenate([y_all, Ye[:, 0]]), groups_all + ge
+        digest = hashlib.sha256((digest + de).encode()).hexdigest()[:16]
+    mean, scale, model = fit(X_all, y_all)
+    # Held-out predictions for the main set, each from a model fitted on everything but that transcript.
+    preds = loo_predictions(X_all, y_all, groups_all)[:len(y)]
     thresholds = fit_thresholds(preds, Y)
     out = {
         "version": args.version, "features": names(), "mean": mean.tolist(), "scale": scale.tolist(),
         "coef": model.coef_.tolist(), "intercept": float(model.intercept_), "thresholds": thresholds,
-        "trained_on": {"labels": [p.as_posix() for p in args.labels], "transcripts": len(set(groups)),
+        "trained_on": {"labels": [p.as_posix() for p in args.labels], "extra": [p.as_posix() for p in args.extra],
+                       "transcripts": len(set(groups_all)),
                        "sha256": digest, "alpha": ALPHA, **loo(preds, Y, thresholds)},
     }
     args.out.write_text(json.dumps(out, indent=1) + "\n")
