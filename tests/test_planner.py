@@ -77,3 +77,18 @@ def test_program_design_architecture_answer_is_pulled_back_to_delivery():
 def test_lp_priority_comes_first():
     d = decide(thread(VAGUE), "leadership_principles", max_depth=4, priority=["conflict", "mechanism"])
     assert d.probe_target in ("conflict", "mechanism")
+
+
+def test_a_dodged_core_probe_is_pressed_once_then_noted_as_evasion():
+    dodge = "Honestly it was mostly about trust. I kept them in the loop and made sure they saw the value."
+    pressed = decide(thread(VAGUE, dodge, asked=["mechanism"]), "bar_raiser", max_depth=5)
+    assert (pressed.action, pressed.probe_target) == ("drill", "mechanism")
+    assert "asking once more" in pressed.why and not pressed.evasion
+    again = decide(thread(VAGUE, dodge, dodge, asked=["mechanism", "mechanism"]), "bar_raiser", max_depth=5)
+    assert again.evasion and again.probe_target != "mechanism"
+
+
+def test_a_non_core_probe_that_was_dodged_is_not_pressed():
+    dodge = "Honestly it was mostly about trust. I kept them in the loop and made sure they saw the value."
+    d = decide(thread(VAGUE, dodge, asked=["conflict"]), "bar_raiser", max_depth=5)
+    assert d.probe_target != "conflict"

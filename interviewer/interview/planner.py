@@ -291,7 +291,16 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
                                evasion=evaded)
 
     answer = thread.answers[-1] if thread.answers else ""
-    # Prefer a family not asked yet in this thread; a second ask only when nothing else is open.
+    # A Bar Raiser refuses the summary: a core gap asked once and answered without it is asked once
+    # more, before anything else (a second miss is evasion, noted above).
+    last_asked = thread.asked[-1] if thread.asked else None
+    if (last_asked in CORE[round_name] and last_asked in open_gaps and thread.asked.count(last_asked) == 1
+            and len(thread.answers) == len(thread.asked) + 1):
+        why = r["press"].format(family=last_asked.replace("_", " ")) + " " + \
+            r["reasons"][last_asked].format(detail=_detail(last_asked, combined, answer))
+        return PlannerDecision(present=present, missing=missing, probe_target=last_asked, action="drill",
+                               why=_with(why, dodge_note), evasion=evaded)
+    # Otherwise prefer a family not asked yet in this thread; a second ask only when nothing else is open.
     fresh = [f for f in open_gaps if f not in thread.asked] or open_gaps
     # The learned target model orders the open gaps (its inputs include the salience cues); the
     # round's order breaks ties.
