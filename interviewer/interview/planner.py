@@ -1,6 +1,8 @@
 """The planner: from the answers so far in a thread, which gap a Bar Raiser would probe next.
 
-Pure functions over AnswerSignals; the decision is a pydantic PlannerDecision saved with the turn.
+Functions over AnswerSignals decide what is on the table, what may not be asked again and when to
+move on; the learned target model (target_model.py) orders the open gaps. The decision is a pydantic
+PlannerDecision saved with the turn.
 """
 
 from __future__ import annotations
