@@ -308,7 +308,7 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
     # round's order breaks ties.
     from .target_model import scores_for
 
-    scores = scores_for(answer, thread.question_text, round_name)
+    scores = scores_for(answer, thread.question_text, round_name, last)
     for f in priority or []:
         scores[f] += PRIORITY_BONUS
     target = min(fresh, key=lambda f: (-scores[f], order.index(f)))

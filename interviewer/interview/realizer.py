@@ -40,8 +40,10 @@ _ROLE = re.compile(r"^\s*(?:candidate|interviewer|answer|question|follow-up)\s*:
 
 # Streamed pieces of the follow-up; None means the stream restarts (a second try begins).
 TokenCallback = Callable[[str | None], None]
+PROBLEM_OFF_TARGET = "off the planner's target"
+PROBLEM_GENERIC = "generic, asks for a summary"
 # Problems a second try can mend: the question drifted off the gap or asked for a summary.
-RETRY_ON = ("off the planner's target", "generic, asks for a summary")
+RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC)
 RETRY_NOTE = "That does not ask {ask}. Write one question that does. Output only the question."
 
 
@@ -133,12 +135,12 @@ def problems_with(question: str, previous: Sequence[str], family: str | None = N
     if _ROLE.search(q) or "\n" in q:
         return "out of role"
     if _GENERIC.search(q):
-        return "generic, asks for a summary"
+        return PROBLEM_GENERIC
     for prev in previous:
         if fuzz.token_set_ratio(q.lower(), prev.lower()) >= 88:
             return "repeats an earlier question"
     if off_target(q, family):
-        return "off the planner's target"
+        return PROBLEM_OFF_TARGET
     return None
 
 

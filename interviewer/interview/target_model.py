@@ -28,13 +28,15 @@ import numpy as np
 import yaml
 from pydantic import BaseModel
 
+from ..corpus import ALL_ROUNDS
 from ..resources import data_root
+from ..transcript import PROBE_FAMILIES
 from . import planner as P
 from .signals import AnswerSignals, extract
 
-FAMILIES = ["mechanism", "staffing", "timing", "dependency_discovery", "sequencing", "conflict",
-            "personal_role", "data_outcome", "translation"]
-ROUNDS = ["bar_raiser", "leadership_principles", "program_design"]
+# The stored weights are laid out in these orders (the transcript's and the corpus's own lists).
+FAMILIES = list(PROBE_FAMILIES)
+ROUNDS = list(ALL_ROUNDS)
 # Regularisation, chosen by leave-one-file-out accuracy on training/ (never on evals/).
 READING_C = 10.0
 CHOICE_C = 0.3
@@ -55,15 +57,15 @@ def _cues(answer: str, s: AnswerSignals) -> list[float]:
     ]
 
 
-N_CUES = 29
 
-
-def family_rows(answer: str, question: str, round_name: str, reading: np.ndarray) -> np.ndarray:
-    """One feature row per family (9 x D) for the choice model."""
-    s = extract(answer)
+def family_rows(answer: str, question: str, round_name: str, reading: np.ndarray,
+                s: AnswerSignals | None = None) -> np.ndarray:
+    """One feature row per family (9 x D) for the choice model; `s` is the answer's signals when the
+    caller already has them."""
+    s = s if s is not None else extract(answer)
     cues = np.asarray(_cues(answer, s), dtype=float)
-    n = len(FAMILIES)
-    rows = np.zeros((n, 5 * n + 3 * n + 2 + n * N_CUES))
+    n, n_cues = len(FAMILIES), len(cues)
+    rows = np.zeros((n, 5 * n + 3 * n + 2 + n * n_cues))
     for i, family in enumerate(FAMILIES):
         x = rows[i]
         sal = P.salience(family, s, answer, question, round_name)
@@ -75,8 +77,8 @@ def family_rows(answer: str, question: str, round_name: str, reading: np.ndarray
         x[5 * n + ROUNDS.index(round_name) * n + i] = 1.0
         x[8 * n] = sal
         x[8 * n + 1] = reading[i]
-        start = 8 * n + 2 + i * N_CUES
-        x[start:start + N_CUES] = cues
+        start = 8 * n + 2 + i * n_cues
+        x[start:start + n_cues] = cues
     return rows
 
 
@@ -94,9 +96,10 @@ class TargetModel(BaseModel):
         z = np.asarray(self.reading_coef) @ np.asarray(vector, dtype=float) + np.asarray(self.reading_intercept)
         return 1.0 / (1.0 + np.exp(-z))
 
-    def scores(self, answer: str, question: str, round_name: str, vector: np.ndarray) -> dict[str, float]:
+    def scores(self, answer: str, question: str, round_name: str, vector: np.ndarray,
+               s: AnswerSignals | None = None) -> dict[str, float]:
         """The choice model's log-odds that each family is the probe to ask next."""
-        rows = family_rows(answer, question, round_name, self.reading(vector))
+        rows = family_rows(answer, question, round_name, self.reading(vector), s)
         z = rows @ np.asarray(self.choice_coef) + self.choice_intercept
         return {f: float(v) for f, v in zip(FAMILIES, z, strict=True)}
 
@@ -113,8 +116,8 @@ def answer_vector(answer: str) -> np.ndarray:
     return encode_one(answer or "")
 
 
-def scores_for(answer: str, question: str, round_name: str) -> dict[str, float]:
-    return load_model().scores(answer, question, round_name, answer_vector(answer))
+def scores_for(answer: str, question: str, round_name: str, s: AnswerSignals | None = None) -> dict[str, float]:
+    return load_model().scores(answer, question, round_name, answer_vector(answer), s)
 
 
 # ----- fitting ----------------------------------------------------------------------------------
@@ -148,7 +151,7 @@ def _choice_set(cases: list[dict], readings: np.ndarray):
     X, y, group, family = [], [], [], []
     for n, (case, reading) in enumerate(zip(cases, readings, strict=True)):
         s = extract(case["answer"])
-        rows = family_rows(case["answer"], case["question"], case["round"], reading)
+        rows = family_rows(case["answer"], case["question"], case["round"], reading, s)
         for i, f in enumerate(FAMILIES):
             if P.satisfied_in(f, case["answer"], s, case["round"]):
                 continue
