@@ -411,11 +411,14 @@ def cmd_corpus(args: argparse.Namespace) -> int:
         index.ensure(lambda msg: err.log(msg))
     hits = index.search(args.query, k=args.k, kind=args.kind, family=args.family, round_name=args.round,
                         dimension=args.dimension, level=args.level, principle=args.principle)
-    table = Table(show_lines=False)
-    for col in ("score", "id", "text"):
+    by_gap = any("family_score" in h.metadata for h in hits)
+    # Unfiltered probe search lists one probe per gap, gaps in the family model's order (its score).
+    table = Table(show_lines=False, caption="one probe per gap, most likely gap first" if by_gap else None)
+    for col in (("gap", "score", "id", "text") if by_gap else ("score", "id", "text")):
         table.add_column(col, overflow="fold")
     for h in hits:
-        table.add_row(f"{h.score:.3f}", h.id, h.text)
+        row = (f"{h.score:.3f}", h.id, h.text)
+        table.add_row(*((f"{h.metadata['family_score']:.2f}",) + row if by_gap else row))
     Console().print(table if hits else "no matches")
     return 0
 

@@ -128,7 +128,7 @@ def run_retrieval(settings: Settings, thresholds: dict) -> SuiteResult:
     metrics, items, checks = _dev_and_heldout(
         "retrieval.yaml", "queries", lambda q: RetrievalQuery.model_validate(q),
         lambda queries: _retrieval_set(index, queries), "retrieval hit@3 (family)", "hit_at_3", target)
-    return SuiteResult(suite="retrieval", backend="chroma + all-MiniLM-L6-v2, reranked", metrics=metrics,
+    return SuiteResult(suite="retrieval", backend="chroma + all-MiniLM-L6-v2, family model + reranked", metrics=metrics,
                        checks=checks, items=items, worst=[i for i in items if not i["hit_at_3"]][:8],
                        seconds=round(time.perf_counter() - start, 1),
                        notes=["dev: the set the ranker's weights were chosen on; heldout: never used for tuning."])

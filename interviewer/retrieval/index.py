@@ -193,20 +193,45 @@ class CorpusIndex:
                       round_name: str | None = None) -> list[Hit]:
         """Probes for what an answer leaves out: every probe that passes the filters (the library is
         small enough to score whole), ranked by ProbeRanker over the vectors the index stores for the
-        probes and their `sounds_like` fragments. Hit.score is the ranker's score."""
+        probes and their `sounds_like` fragments. Hit.score is the ranker's score.
+
+        Without a family filter the question is first *which* gap, so the families are ordered by the
+        family model and the list takes each family's best probe in that order, then each one's second
+        best, and so on: the top three are three different gaps, not three wordings of one."""
         from ..embeddings import encode_one
+        from .family_model import load_model
 
         ranker = self.ranker()
         vector = encode_one(query)
         candidates = [p.id for p in self.corpus.probes
                       if (family is None or p.family == family) and (round_name is None or round_name in p.rounds)]
+        ranked = ranker.rank(vector, candidates, len(candidates))
+        family_scores: dict[str, float] = {}
+        if family is None and ranked:
+            family_scores = {f.family: f.score for f in load_model().rank(ranker, vector, candidates)}
+            ranked = _round_robin(ranked, list(family_scores))
         hits = []
-        for r in ranker.rank(vector, candidates, k):
+        for r in ranked[:k]:
             p = self.probes_by_id[r.item]
-            hits.append(Hit(id=f"probe:{p.id}", kind="probe", text=f"{p.when} {p.plain}", score=r.score,
-                            metadata={"kind": "probe", "family": p.family, "item": p.id,
-                                      "fragment": r.fragment, "probe": r.probe, "prior": r.prior}))
+            meta = {"kind": "probe", "family": p.family, "item": p.id,
+                    "fragment": r.fragment, "probe": r.probe, "prior": r.prior}
+            if family_scores:
+                meta["family_score"] = family_scores.get(p.family, float("-inf"))
+            hits.append(Hit(id=f"probe:{p.id}", kind="probe", text=f"{p.when} {p.plain}", score=r.score, metadata=meta))
         return hits
+
+
+def _round_robin(ranked: list, family_order: list[str]) -> list:
+    """Each family's best probe in family order, then each family's second best, and so on."""
+    queues: dict[str, list] = {f: [] for f in family_order}
+    for r in ranked:  # already best first
+        queues.setdefault(r.family, []).append(r)
+    out = []
+    while any(queues.values()):
+        for f in list(queues):
+            if queues[f]:
+                out.append(queues[f].pop(0))
+    return out
 
 
 def _where(*, kind: str | None, family: str | None = None, round_name: str | None = None,

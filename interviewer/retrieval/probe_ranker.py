@@ -52,6 +52,27 @@ class ProbeRanker:
         p = self.prior.predict_proba(np.asarray(query_vector, dtype=np.float32)[None])[0]
         return {c: float(v) for c, v in zip(self.classes, p, strict=True)}
 
+    def family_features(self, query_vector: np.ndarray, candidates: list[str], families: list[str]) -> np.ndarray:
+        """Per family, over its candidate probes: [nearest fragment, mean of the three nearest fragments,
+        nearest probe text, corpus prior]. NaN for a family with no candidate (the family model skips it)."""
+        q = np.asarray(query_vector, dtype=np.float32)
+        sims = self.vectors @ q
+        prior = self.family_probabilities(q)
+        fragments: dict[str, list[float]] = {f: [] for f in families}
+        probes: dict[str, list[float]] = {f: [] for f in families}
+        for item in dict.fromkeys(candidates):
+            family = self.family_of.get(item)
+            if family not in probes:
+                continue
+            fragments[family].extend(float(v) for v in sims[self._fragment_rows.get(item, [])])
+            probes[family].append(float(sims[self._probe_row[item]]))
+        out = np.full((len(families), 4), np.nan)
+        for i, f in enumerate(families):
+            if probes[f]:
+                near = sorted(fragments[f], reverse=True)[:3] or [0.0]
+                out[i] = [near[0], float(np.mean(near)), max(probes[f]), prior.get(f, 0.0)]
+        return out
+
     def rank(self, query_vector: np.ndarray, candidates: list[str], k: int) -> list[RankedProbe]:
         """Score each candidate probe id: nearest fragment + W_PROBE * probe text + W_PRIOR * P(family)."""
         q = np.asarray(query_vector, dtype=np.float32)
