@@ -21,6 +21,7 @@ DECISION = PlannerDecision(probe_target="mechanism", why="No concrete mechanism 
         ("How would you score yourself on the rubric here?", "mentions the assessment"),
         ("Candidate: I offered them engineers?", "out of role"),
         ("Great answer. What did you trade?", "out of role"),
+        ("What exactly did the candidate offer the infra team?", "speaks of the candidate instead of to them"),
         ("What " + "really " * 50 + "happened?", "too long"),
         ("What exactly did you offer them in return?", "repeats an earlier question"),
     ],
@@ -143,7 +144,26 @@ def test_an_off_target_question_gets_one_more_try_in_the_same_conversation():
     # The retry extends the first conversation (its prefix stays cached) and says what to ask.
     assert second[:len(first)] == first
     assert second[-2].role == "assistant" and second[-2].content == drift
-    assert "offered, traded or said" in second[-1].content
+    assert "does not ask the candidate what exactly you offered, traded or said" in second[-1].content
+
+
+def test_a_question_that_only_echoes_its_ask_line_is_asked_again_in_the_candidates_words():
+    echo = "What did you offer, trade, or say that got the other side to agree?"
+    grounded = "You said you aligned with the infra team. What did you offer, trade or say to get them there?"
+    # The same ask, grounded in a word of the answer ("infra"), is a fine question.
+    assert problems_with(grounded, [], "mechanism", ANSWER) is None
+    assert problems_with(echo, [], "mechanism", ANSWER) == "echoes its instruction, not the candidate's words"
+    assert problems_with(echo, [], "mechanism") is None  # without the answer there is nothing to ground on
+    model = FakeChatModel([echo, grounded])
+    q = realize(model)
+    assert (q.text, q.fallback, q.retried) == (grounded, False, True)
+    assert "their own words" in model.prompts[1][-1].content
+    third = "What exactly did the candidate offer the infra team?"
+    model = FakeChatModel([third, grounded])
+    assert realize(model).text == grounded and '"you"' in model.prompts[1][-1].content
+    # Echoing twice: the draft, whose slots carry the candidate's words, is asked instead.
+    q = realize(FakeChatModel([echo, echo]))
+    assert q.fallback and "echoes its instruction" in q.fallback_reason and q.rejected_text == echo
 
 
 def test_problems_a_retry_cannot_mend_fall_back_at_once():
@@ -155,7 +175,7 @@ def test_problems_a_retry_cannot_mend_fall_back_at_once():
 def test_the_prompt_says_what_the_family_asks():
     model = FakeChatModel(["What did you give them in return?"])
     realize(model)
-    assert "must ask what exactly the candidate offered, traded or said" in model.prompts[0][-1].content
+    assert 'asks the candidate ("you") what exactly you offered, traded or said' in model.prompts[0][-1].content
 
 
 def test_a_retry_tells_the_stream_to_restart():

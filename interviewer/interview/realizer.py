@@ -20,6 +20,7 @@ from ..llm.base import ChatModel, Message
 from ..resources import prompt_text
 from ..transcript import PlannerDecision
 from ..retrieval import ProbeRetriever
+from ..retrieval.lexical import content_terms
 from .signals import extract, split_sentences, vague_phrase
 
 MAX_WORDS = 45
@@ -36,15 +37,34 @@ _GENERIC = re.compile(r"^\s*(?:how did you (?:ensure|make sure)|what (?:specific
                       r"to (?:ensure|make sure|address))", re.IGNORECASE)
 _ROLE = re.compile(r"^\s*(?:candidate|interviewer|answer|question|follow-up)\s*:|^\s*(?:great|good|excellent|thanks)\b",
                    re.IGNORECASE)
+# The prompt speaks of "the candidate"; the small model sometimes carries that into the question.
+_THIRD_PERSON = re.compile(r"\bthe (?:candidate|interviewee)(?:'s)?\b", re.IGNORECASE)
 
 
 # Streamed pieces of the follow-up; None means the stream restarts (a second try begins).
 TokenCallback = Callable[[str | None], None]
 PROBLEM_OFF_TARGET = "off the planner's target"
 PROBLEM_GENERIC = "generic, asks for a summary"
-# Problems a second try can mend: the question drifted off the gap or asked for a summary.
-RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC)
-RETRY_NOTE = "That does not ask {ask}. Write one question that does. Output only the question."
+PROBLEM_ECHO = "echoes its instruction, not the candidate's words"
+PROBLEM_THIRD_PERSON = "speaks of the candidate instead of to them"
+# Problems a second try can mend: the question drifted off the gap, asked for a summary, or repeated
+# the prompt's `ask` line instead of asking about what the candidate said.
+RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC, PROBLEM_ECHO, PROBLEM_THIRD_PERSON)
+RETRY_NOTE = "That does not ask the candidate {ask}. Write one question that does. Output only the question."
+THIRD_PERSON_NOTE = "Ask the candidate directly, as \"you\". Output only the question."
+ECHO_NOTE = ("That repeats your instruction. Ask it about what the candidate actually said, using their own words. "
+             "Output only the question.")
+# How close (rapidfuzz ratio, 0-100) a question may come to its family's `ask` line before it counts as
+# an echo; measured on 54 model questions: the echoes scored 76-91, the grounded questions below 73.
+ECHO_RATIO = 75
+
+
+def _retry_note(problem: str, family: str | None) -> str:
+    if problem == PROBLEM_ECHO:
+        return ECHO_NOTE
+    if problem == PROBLEM_THIRD_PERSON:
+        return THIRD_PERSON_NOTE
+    return RETRY_NOTE.format(ask=family_ask(family))
 
 
 class RealizedQuestion(BaseModel):
@@ -117,9 +137,18 @@ def off_target(question: str, family: str | None) -> bool:
     return pattern is not None and not pattern.search(question)
 
 
-def problems_with(question: str, previous: Sequence[str], family: str | None = None) -> str | None:
+def echoes_ask(question: str, family: str | None, answer: str) -> bool:
+    """The question is its family's `ask` line reworded, with no word of the answer beyond the ask's own."""
+    ask = family_ask(family) if family else ""
+    if not ask or fuzz.ratio(question.lower(), ask.lower()) < ECHO_RATIO:
+        return False
+    return not (content_terms(question) - content_terms(ask)) & content_terms(answer)
+
+
+def problems_with(question: str, previous: Sequence[str], family: str | None = None,
+                  answer: str | None = None) -> str | None:
     """Why a generated follow-up cannot be asked, or None when it can. With `family`, it must also
-    ask what that probe family asks."""
+    ask what that probe family asks; with `answer` too, it must not merely echo the family's ask line."""
     q = question.strip()
     if not q:
         return "empty"
@@ -134,6 +163,8 @@ def problems_with(question: str, previous: Sequence[str], family: str | None = N
         return "mentions the assessment"
     if _ROLE.search(q) or "\n" in q:
         return "out of role"
+    if _THIRD_PERSON.search(q):
+        return PROBLEM_THIRD_PERSON
     if _GENERIC.search(q):
         return PROBLEM_GENERIC
     for prev in previous:
@@ -141,6 +172,8 @@ def problems_with(question: str, previous: Sequence[str], family: str | None = N
             return "repeats an earlier question"
     if off_target(q, family):
         return PROBLEM_OFF_TARGET
+    if answer is not None and echoes_ask(q, family, answer):
+        return PROBLEM_ECHO
     return None
 
 
@@ -210,11 +243,11 @@ class Realizer:
                 text = self._generate(messages, on_token)
             except BackendError as exc:
                 return self.fallback(fresh, answer, previous, f"backend error: {exc}")
-            problem = problems_with(text, previous, family)
+            problem = problems_with(text, previous, family, answer)
             if not problem:
                 return RealizedQuestion(text=text, probe_id=probe_id, retried=retried)
             kept = first_question(text)
-            if kept and kept != text and problems_with(kept, previous, family) is None:
+            if kept and kept != text and problems_with(kept, previous, family, answer) is None:
                 return RealizedQuestion(text=kept, probe_id=probe_id, trimmed=True, retried=retried)
             if retried or problem not in RETRY_ON:
                 break
@@ -224,7 +257,7 @@ class Realizer:
             if on_token:
                 on_token(None)  # the stream restarts: the UI drops what it showed of the rejected question
             messages = messages + [Message(role="assistant", content=text),
-                                   Message(role="user", content=RETRY_NOTE.format(ask=family_ask(family)))]
+                                   Message(role="user", content=_retry_note(problem, family))]
         realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}")
         realized.rejected_text = text[:400]
         realized.retried = retried

@@ -15,7 +15,8 @@ _STOP = frozenset("the a an and or to of in on for with you your did what how wh
                   "i we is be at by as from do".split())
 
 
-def _terms(text: str) -> set[str]:
+def content_terms(text: str) -> set[str]:
+    """The words of a text that carry its content (no stop words, three letters or more)."""
     return {w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2}
 
 
@@ -28,10 +29,10 @@ class LexicalRetriever:
 
     def __init__(self, corpus: Corpus) -> None:
         self.corpus = corpus
-        self._terms = {p.id: _terms(p.when + " " + p.plain) for p in corpus.probes}
+        self._terms = {p.id: content_terms(p.when + " " + p.plain) for p in corpus.probes}
 
     def probes(self, family: str, round_name: str, query: str, k: int = 3) -> list[Probe]:
         pool = self.corpus.probes_for(family, round_name) or self.corpus.probes_for(family)
-        q = _terms(query)
+        q = content_terms(query)
         ranked = sorted(pool, key=lambda p: (-len(q & self._terms[p.id]), p.id))
         return ranked[:k]
