@@ -18,17 +18,14 @@ it prints leave-one-file-out accuracy, stored beside the weights.
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import json
 from functools import cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 from pydantic import BaseModel
 
 from ..corpus import ALL_ROUNDS
+from ..fitting import leave_one_file_out, load_labeled
 from ..resources import data_root
 from ..transcript import PROBE_FAMILIES
 from . import planner as P
@@ -180,12 +177,7 @@ def _accuracy(choice, cases: list[dict], readings: np.ndarray) -> float:
 
 
 def load_cases(paths: list[Path]) -> tuple[list[dict], str]:
-    cases, digest = [], hashlib.sha256()
-    for path in paths:
-        digest.update(path.read_bytes())
-        for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
-            cases.append({**case, "file": path.name})
-    return cases, digest.hexdigest()[:16]
+    return load_labeled(paths, "cases")
 
 
 def fit(paths: list[Path]) -> TargetModel:
@@ -194,14 +186,14 @@ def fit(paths: list[Path]) -> TargetModel:
     cases, digest = load_cases(paths)
     V = default_encoder().encode([c["answer"] for c in cases])
     Y = _labels(cases)
-    by_file = {}
-    for name in sorted({c["file"] for c in cases}):
-        a = np.array([c["file"] != name for c in cases])
+
+    def score(a: np.ndarray) -> float:
         train = [c for c, keep in zip(cases, a, strict=True) if keep]
         test = [c for c, keep in zip(cases, a, strict=True) if not keep]
         X, y, _, _ = _choice_set(train, _out_of_fold_reading(V[a], Y[a]))
-        by_file[name] = round(_accuracy(_fit_choice(X, y), test, _read(_fit_reading(V[a], Y[a]), V[~a])), 3)
-    by_file["mean"] = round(float(np.mean(list(by_file.values()))), 3)
+        return _accuracy(_fit_choice(X, y), test, _read(_fit_reading(V[a], Y[a]), V[~a]))
+
+    by_file = leave_one_file_out([c["file"] for c in cases], score)
     reading = _fit_reading(V, Y)
     X, y, _, _ = _choice_set(cases, _out_of_fold_reading(V, Y))
     choice = _fit_choice(X, y)
@@ -213,19 +205,12 @@ def fit(paths: list[Path]) -> TargetModel:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m interviewer.interview.target_model",
-                                     description="Fit the planner's target model on labeled answers (training/).")
-    parser.add_argument("cases", nargs="+", type=Path, help="YAML files of labeled answers")
-    parser.add_argument("--out", type=Path, required=True, help="where to write the model (models/planner_target.json)")
-    args = parser.parse_args(argv)
-    missing = [p for p in args.cases if not p.is_file()]
-    if missing:
-        parser.exit(2, f"error: {missing[0]}: no such file\n")
-    model = fit(args.cases)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(model.model_dump(), indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"version": model.version, "cases": model.cases, "leave_one_file_out": model.leave_one_file_out}))
-    return 0
+    from ..fitting import fit_main
+
+    return fit_main(argv, prog="python -m interviewer.interview.target_model",
+                    description="Fit the planner's target model on labeled answers (training/).",
+                    inputs="YAML files of labeled answers", out="models/planner_target.json", fit=fit,
+                    summary=lambda m: {"version": m.version, "cases": m.cases, "leave_one_file_out": m.leave_one_file_out})
 
 
 if __name__ == "__main__":

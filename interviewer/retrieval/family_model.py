@@ -19,16 +19,13 @@ it prints leave-one-file-out hit@3, stored beside the weights.
 
 from __future__ import annotations
 
-import argparse
-import hashlib
-import json
 from functools import cache
 from pathlib import Path
 
 import numpy as np
-import yaml
 from pydantic import BaseModel
 
+from ..fitting import leave_one_file_out, load_labeled
 from ..resources import data_root
 from ..transcript import PROBE_FAMILIES
 
@@ -90,14 +87,11 @@ def load_model(path: Path | None = None) -> FamilyModel:
 
 # ----- fitting ----------------------------------------------------------------------------------
 def load_queries(paths: list[Path]) -> tuple[list[dict], str]:
-    queries, digest = [], hashlib.sha256()
-    for path in paths:
-        digest.update(path.read_bytes())
-        for q in yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]:
-            if q["family"] not in FAMILIES:
-                raise ValueError(f"{path}: {q['id']}: unknown family {q['family']!r}")
-            queries.append({**q, "file": path.name})
-    return queries, digest.hexdigest()[:16]
+    queries, digest = load_labeled(paths, "queries")
+    for q in queries:
+        if q["family"] not in FAMILIES:
+            raise ValueError(f"{q['file']}: {q['id']}: unknown family {q['family']!r}")
+    return queries, digest
 
 
 def corpus_ranker(corpus):
@@ -166,14 +160,12 @@ def fit(paths: list[Path]) -> FamilyModel:
     y = np.array([q["family"] for q in queries])
     features = np.stack([ranker.family_features(v, _candidates(corpus, q.get("round")), FAMILIES)
                          for v, q in zip(V, queries, strict=True)])
-    files = np.array([q["file"] for q in queries])
-    by_file = {}
-    for name in sorted(set(files)):
-        a = files != name
+
+    def score(a: np.ndarray) -> float:
         choice = _fit_choice(_stack(features[a], _out_of_fold_reading(V[a], y[a])), y[a])
-        held = _stack(features[~a], _read(_fit_reading(V[a], y[a]), V[~a]))
-        by_file[name] = round(_hit_at_3(choice, held, y[~a]), 3)
-    by_file["mean"] = round(float(np.mean(list(by_file.values()))), 3)
+        return _hit_at_3(choice, _stack(features[~a], _read(_fit_reading(V[a], y[a]), V[~a])), y[~a])
+
+    by_file = leave_one_file_out([q["file"] for q in queries], score)
     reading = _fit_reading(V, y)
     choice = _fit_choice(_stack(features, _out_of_fold_reading(V, y)), y)
     order = [list(reading.classes_).index(f) for f in FAMILIES]
@@ -186,22 +178,12 @@ def fit(paths: list[Path]) -> FamilyModel:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m interviewer.retrieval.family_model",
-                                     description="Fit probe search's family model on labeled queries (training/).")
-    parser.add_argument("queries", nargs="+", type=Path, help="YAML files of labeled queries")
-    parser.add_argument("--out", type=Path, required=True, help="where to write the model (models/retrieval_family.json)")
-    args = parser.parse_args(argv)
-    missing = [p for p in args.queries if not p.is_file()]
-    if missing:
-        parser.exit(2, f"error: {missing[0]}: no such file\n")
-    try:
-        model = fit(args.queries)
-    except (ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
-        parser.exit(2, f"error: {exc}\n".replace("\n", " ").rstrip() + "\n")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(model.model_dump(), indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"version": model.version, "queries": model.queries, "leave_one_file_out": model.leave_one_file_out}))
-    return 0
+    from ..fitting import fit_main
+
+    return fit_main(argv, prog="python -m interviewer.retrieval.family_model",
+                    description="Fit probe search's family model on labeled queries (training/).",
+                    inputs="YAML files of labeled queries", out="models/retrieval_family.json", fit=fit,
+                    summary=lambda m: {"version": m.version, "queries": m.queries, "leave_one_file_out": m.leave_one_file_out})
 
 
 if __name__ == "__main__":

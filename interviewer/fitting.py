@@ -1,0 +1,53 @@
+"""What the fitted models (planner target, retrieval family) share: labeled YAML files in, with a
+digest of their bytes; leave-one-file-out scoring; a command line that writes the JSON model and
+prints its cross-validation (bad input is one line and exit 2)."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+import yaml
+from pydantic import BaseModel
+
+
+def load_labeled(paths: list[Path], key: str) -> tuple[list[dict], str]:
+    """The items under `key` of every file, each tagged with its file's name, and a digest of the files."""
+    items, digest = [], hashlib.sha256()
+    for path in paths:
+        digest.update(path.read_bytes())
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))[key]:
+            items.append({**item, "file": path.name})
+    return items, digest.hexdigest()[:16]
+
+
+def leave_one_file_out(files: list[str], score: Callable[[np.ndarray], float]) -> dict[str, float]:
+    """score(train_mask) fits on the items where the mask is true and scores the others; per file and mean."""
+    names = np.array(files)
+    out = {name: round(score(names != name), 3) for name in sorted(set(files))}
+    out["mean"] = round(float(np.mean(list(out.values()))), 3)
+    return out
+
+
+def fit_main(argv: list[str] | None, *, prog: str, description: str, inputs: str, out: str,
+             fit: Callable[[list[Path]], BaseModel], summary: Callable[[BaseModel], dict]) -> int:
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("files", nargs="+", type=Path, help=inputs)
+    parser.add_argument("--out", type=Path, required=True, help=f"where to write the model ({out})")
+    args = parser.parse_args(argv)
+    missing = [p for p in args.files if not p.is_file()]
+    if missing:
+        parser.exit(2, f"error: {missing[0]}: no such file\n")
+    try:
+        model = fit(args.files)
+    except (ValueError, KeyError, TypeError, yaml.YAMLError) as exc:
+        parser.exit(2, "error: " + " ".join(str(exc).split()) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(model.model_dump(), indent=1) + "\n", encoding="utf-8")
+    print(json.dumps(summary(model)))
+    return 0
