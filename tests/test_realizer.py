@@ -157,7 +157,10 @@ def test_a_question_that_only_echoes_its_ask_line_is_asked_again_in_the_candidat
     model = FakeChatModel([echo, grounded])
     q = realize(model)
     assert (q.text, q.fallback, q.retried) == (grounded, False, True)
-    assert "their own words" in model.prompts[1][-1].content
+    assert "their own words" in model.prompts[1][-1].content and '"aligned with the infra team"' in model.prompts[1][-1].content
+    # Inflections of the ask's own words ("offer" for "offered") do not count as the candidate's words.
+    assert problems_with(echo, [], "mechanism", "I said we would offer them a deal and they agreed.") == \
+        "echoes its instruction, not the candidate's words"
     third = "What exactly did the candidate offer the infra team?"
     model = FakeChatModel([third, grounded])
     assert realize(model).text == grounded and '"you"' in model.prompts[1][-1].content

@@ -52,16 +52,17 @@ PROBLEM_THIRD_PERSON = "speaks of the candidate instead of to them"
 RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC, PROBLEM_ECHO, PROBLEM_THIRD_PERSON)
 RETRY_NOTE = "That does not ask the candidate {ask}. Write one question that does. Output only the question."
 THIRD_PERSON_NOTE = "Ask the candidate directly, as \"you\". Output only the question."
-ECHO_NOTE = ("That repeats your instruction. Ask it about what the candidate actually said, using their own words. "
+ECHO_NOTE = ("That repeats your instruction. Ask it about what the candidate actually said, using their own words{anchor}. "
              "Output only the question.")
 # How close (rapidfuzz ratio, 0-100) a question may come to its family's `ask` line before it counts as
 # an echo; measured on 54 model questions: the echoes scored 76-91, the grounded questions below 73.
 ECHO_RATIO = 75
 
 
-def _retry_note(problem: str, family: str | None) -> str:
+def _retry_note(problem: str, family: str | None, answer: str) -> str:
     if problem == PROBLEM_ECHO:
-        return ECHO_NOTE
+        anchor = _anchor(answer)
+        return ECHO_NOTE.format(anchor=f' (for example "{anchor}")' if anchor else "")
     if problem == PROBLEM_THIRD_PERSON:
         return THIRD_PERSON_NOTE
     return RETRY_NOTE.format(ask=family_ask(family))
@@ -137,12 +138,22 @@ def off_target(question: str, family: str | None) -> bool:
     return pattern is not None and not pattern.search(question)
 
 
+def _stems(text: str) -> set[str]:
+    # "offer" and "offered" are one word here: a five-letter prefix is stem enough for this check.
+    return {w[:5] for w in content_terms(text)}
+
+
 def echoes_ask(question: str, family: str | None, answer: str) -> bool:
     """The question is its family's `ask` line reworded, with no word of the answer beyond the ask's own."""
     ask = family_ask(family) if family else ""
     if not ask or fuzz.ratio(question.lower(), ask.lower()) < ECHO_RATIO:
         return False
-    return not (content_terms(question) - content_terms(ask)) & content_terms(answer)
+    return not (_stems(question) - _stems(ask)) & _stems(answer)
+
+
+def _anchor(answer: str) -> str | None:
+    """Words of the candidate's a grounded question can name: a vague phrase worth quoting, or a team."""
+    return vague_phrase(answer) or next(iter(extract(answer).teams), None)
 
 
 def problems_with(question: str, previous: Sequence[str], family: str | None = None,
@@ -257,7 +268,7 @@ class Realizer:
             if on_token:
                 on_token(None)  # the stream restarts: the UI drops what it showed of the rejected question
             messages = messages + [Message(role="assistant", content=text),
-                                   Message(role="user", content=_retry_note(problem, family))]
+                                   Message(role="user", content=_retry_note(problem, family, answer))]
         realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}")
         realized.rejected_text = text[:400]
         realized.retried = retried
