@@ -59,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                             description="The question bank, probes and exemplars, indexed in Chroma.")
     csub = corpus.add_subparsers(dest="corpus_command", metavar="ACTION", parser_class=_Parser, required=True)
     csub.add_parser("build", help="(re)build the index now", description="Build the Chroma index of the corpus.")
-    search = csub.add_parser("search", help="search the corpus", description="Search the corpus index.")
+    search = csub.add_parser("search", help="search the corpus",
+                             description="Search the corpus index. Probe search without --family lists one probe "
+                                         "per gap (probe family), the gap the text most likely leaves out first.")
     search.add_argument("query", help="an answer, a gap description, any text")
     search.add_argument("--kind", choices=("probe", "exemplar", "question", "principle", "scenario", "user_doc"),
                         help="user_doc searches your own documents (config: user_docs)")
