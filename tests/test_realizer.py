@@ -164,9 +164,12 @@ def test_a_question_that_only_echoes_its_ask_line_is_asked_again_in_the_candidat
     third = "What exactly did the candidate offer the infra team?"
     model = FakeChatModel([third, grounded])
     assert realize(model).text == grounded and '"you"' in model.prompts[1][-1].content
-    # Echoing twice: the draft, whose slots carry the candidate's words, is asked instead.
+    # Echoing twice: a valid question on the target all the same, so it is asked, and marked.
     q = realize(FakeChatModel([echo, echo]))
-    assert q.fallback and "echoes its instruction" in q.fallback_reason and q.rejected_text == echo
+    assert (q.text, q.fallback, q.retried, q.echoed) == (echo, False, True, True)
+    # An echo that is also wrong in another way on the second try is not rescued.
+    q = realize(FakeChatModel([echo, "For the rubric, what did you offer, trade, or say that got the other side to agree?"]))
+    assert q.fallback and not q.echoed
 
 
 def test_problems_a_retry_cannot_mend_fall_back_at_once():

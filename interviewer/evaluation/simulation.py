@@ -74,6 +74,7 @@ def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -
         "trimmed": sum(1 for t in follow if getattr(t, "trimmed", False)),
         "retried": sum(1 for t in follow if getattr(t, "retried", False)),
         "retried_and_passed": sum(1 for t in follow if getattr(t, "retried", False) and not t.fallback),
+        "echoed": sum(1 for t in follow if getattr(t, "echoed", False)),
         "rejections": [{"family": t.probe_target, "reason": getattr(t, "fallback_reason", None),
                         "model_said": getattr(t, "rejected_text", None)} for t in rejected],
     }
@@ -98,6 +99,8 @@ def run(model: ChatModel | None, settings: Settings, thresholds: dict) -> SuiteR
         # shown apart, with the first-try rate, because each retry costs a second generation).
         "retried": sum(i["retried"] for i in items),
         "retried_and_passed": sum(i["retried_and_passed"] for i in items),
+        # Asked although it still rewords the family's ask line after the retry (counted as passing).
+        "echoed_after_retry": sum(i["echoed"] for i in items),
         "first_try_pass_rate": round(1 - (sum(i["rejected"] for i in items) + sum(i["retried_and_passed"] for i in items))
                                      / max(1, follow), 3),
     }

@@ -45,7 +45,7 @@ _THIRD_PERSON = re.compile(r"\bthe (?:candidate|interviewee)(?:'s)?\b", re.IGNOR
 TokenCallback = Callable[[str | None], None]
 PROBLEM_OFF_TARGET = "off the planner's target"
 PROBLEM_GENERIC = "generic, asks for a summary"
-PROBLEM_ECHO = "echoes its instruction, not the candidate's words"
+PROBLEM_ECHO = "echoes its instruction, not the candidate's words"  # retried once, then asked (`echoed`)
 PROBLEM_THIRD_PERSON = "speaks of the candidate instead of to them"
 # Problems a second try can mend: the question drifted off the gap, asked for a summary, or repeated
 # the prompt's `ask` line instead of asking about what the candidate said.
@@ -76,6 +76,7 @@ class RealizedQuestion(BaseModel):
     trimmed: bool = Field(False, description="the model's output was cut to its first question")
     rejected_text: str | None = Field(None, description="the model's output that failed validation")
     retried: bool = Field(False, description="the model's first question was off target; it was asked once more")
+    echoed: bool = Field(False, description="asked although it rewords the family's ask line, after a retry")
 
 
 @cache
@@ -138,9 +139,12 @@ def off_target(question: str, family: str | None) -> bool:
     return pattern is not None and not pattern.search(question)
 
 
+_IRREGULAR = {"said": "say", "says": "say", "told": "tell", "got": "get", "gave": "give", "gotten": "get"}
+
+
 def _stems(text: str) -> set[str]:
     # "offer" and "offered" are one word here: a five-letter prefix is stem enough for this check.
-    return {w[:5] for w in content_terms(text)}
+    return {_IRREGULAR.get(w, w)[:5] for w in content_terms(text)}
 
 
 def echoes_ask(question: str, family: str | None, answer: str) -> bool:
@@ -257,6 +261,10 @@ class Realizer:
             problem = problems_with(text, previous, family, answer)
             if not problem:
                 return RealizedQuestion(text=text, probe_id=probe_id, retried=retried)
+            if retried and problem == PROBLEM_ECHO:
+                # Worded from the ask line twice, but otherwise a valid question on the target: asked,
+                # and marked, rather than swapped for a template.
+                return RealizedQuestion(text=text, probe_id=probe_id, retried=True, echoed=True)
             kept = first_question(text)
             if kept and kept != text and problems_with(kept, previous, family, answer) is None:
                 return RealizedQuestion(text=kept, probe_id=probe_id, trimmed=True, retried=retried)
