@@ -172,6 +172,16 @@ def test_a_question_that_only_echoes_its_ask_line_is_asked_again_in_the_candidat
     assert q.fallback and not q.echoed
 
 
+def test_a_repeated_question_gets_one_more_try_in_other_words():
+    asked = "What exactly did you offer infra in return for the change?"
+    again = "What did you give infra in exchange for taking the change?"
+    model = FakeChatModel([asked, again])
+    q = Realizer(model, LexicalRetriever(default_corpus())).follow_up(
+        question="Tell me about a time.", answer=ANSWER, decision=DECISION, round_name="bar_raiser", previous=[asked])
+    assert (q.text, q.fallback, q.retried) == (again, False, True)
+    assert "asked that already" in model.prompts[1][-1].content
+
+
 def test_problems_a_retry_cannot_mend_fall_back_at_once():
     model = FakeChatModel(["On the rubric, what level is your mechanism?"])
     q = realize(model)

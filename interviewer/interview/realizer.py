@@ -47,11 +47,15 @@ PROBLEM_OFF_TARGET = "off the planner's target"
 PROBLEM_GENERIC = "generic, asks for a summary"
 PROBLEM_ECHO = "echoes its instruction, not the candidate's words"  # retried once, then asked (`echoed`)
 PROBLEM_THIRD_PERSON = "speaks of the candidate instead of to them"
+PROBLEM_REPEAT = "repeats an earlier question"
 # Problems a second try can mend: the question drifted off the gap, asked for a summary, or repeated
 # the prompt's `ask` line instead of asking about what the candidate said.
-RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC, PROBLEM_ECHO, PROBLEM_THIRD_PERSON)
+RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC, PROBLEM_ECHO, PROBLEM_THIRD_PERSON, PROBLEM_REPEAT)
 RETRY_NOTE = "That does not ask the candidate {ask}. Write one question that does. Output only the question."
 THIRD_PERSON_NOTE = "Ask the candidate directly, as \"you\". Output only the question."
+# A pressed gap (asked once, dodged) is asked again: the model tends to write the same question twice.
+REPEAT_NOTE = ("You asked that already and the answer did not give it. Ask again about what they just said, "
+               "in different words. Output only the question.")
 ECHO_NOTE = ("That repeats your instruction. Ask it about what the candidate actually said, using their own words{anchor}. "
              "Output only the question.")
 # How close (rapidfuzz ratio, 0-100) a question may come to its family's `ask` line before it counts as
@@ -65,6 +69,8 @@ def _retry_note(problem: str, family: str | None, answer: str) -> str:
         return ECHO_NOTE.format(anchor=f' (for example "{anchor}")' if anchor else "")
     if problem == PROBLEM_THIRD_PERSON:
         return THIRD_PERSON_NOTE
+    if problem == PROBLEM_REPEAT:
+        return REPEAT_NOTE
     return RETRY_NOTE.format(ask=family_ask(family))
 
 
@@ -184,7 +190,7 @@ def problems_with(question: str, previous: Sequence[str], family: str | None = N
         return PROBLEM_GENERIC
     for prev in previous:
         if fuzz.token_set_ratio(q.lower(), prev.lower()) >= 88:
-            return "repeats an earlier question"
+            return PROBLEM_REPEAT
     if off_target(q, family):
         return PROBLEM_OFF_TARGET
     if answer is not None and echoes_ask(q, family, answer):
