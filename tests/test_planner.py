@@ -18,6 +18,11 @@ def test_signals_in_a_specific_answer():
     assert s.i_count >= 3 and s.we_count == 0
 
 
+def test_a_team_named_in_lower_case_at_the_start_of_a_sentence_is_a_team():
+    s = extract("The data platform team owned the lineage service. Their billing org said no. The whole team cheered.")
+    assert s.teams == ["The data platform team", "Their billing org"]
+
+
 def test_vague_phrase_is_the_candidates_own_words():
     assert vague_phrase(VAGUE) == "worked closely with the infra team"
 

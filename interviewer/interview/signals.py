@@ -20,7 +20,7 @@ _TIMING = re.compile(
 )
 _TEAM = re.compile(
     r"\b(?:[A-Z][\w&/+-]*(?:\s+[A-Z][\w&/+-]*){0,3})\s+(?:team|org|organization|group|squad|platform|service)\b"
-    r"|\b(?:the|their|our)\s+(?!same\b|whole\b|other\b|entire\b|right\b)(?:[a-z][\w-]*\s+){1,2}(?:team|org|group)\b"
+    r"|\b(?:[Tt]he|[Tt]heir|[Oo]ur)\s+(?!same\b|whole\b|other\b|entire\b|right\b)(?:[a-z][\w-]*\s+){1,2}(?:team|org|group)\b"
     r"|\b(?:[A-Z][A-Za-z]+\s)?(?:VP|director|principal engineer|PM|GM|SDM|CTO|CFO|legal|security|compliance|"
     r"finance|privacy|SRE|infra(?:structure)?|data science|marketing|ops|operations|support)\b",
 )
