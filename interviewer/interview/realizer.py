@@ -48,8 +48,9 @@ PROBLEM_GENERIC = "generic, asks for a summary"
 PROBLEM_ECHO = "echoes its instruction, not the candidate's words"  # retried once, then asked (`echoed`)
 PROBLEM_THIRD_PERSON = "speaks of the candidate instead of to them"
 PROBLEM_REPEAT = "repeats an earlier question"
-# Problems a second try can mend: the question drifted off the gap, asked for a summary, or repeated
-# the prompt's `ask` line instead of asking about what the candidate said.
+# Problems a second try can mend: the question drifted off the gap, asked for a summary, echoed the
+# prompt's `ask` line instead of asking about what the candidate said, spoke of "the candidate", or
+# repeated an earlier question.
 RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC, PROBLEM_ECHO, PROBLEM_THIRD_PERSON, PROBLEM_REPEAT)
 RETRY_NOTE = "That does not ask the candidate {ask}. Write one question that does. Output only the question."
 THIRD_PERSON_NOTE = "Ask the candidate directly, as \"you\". Output only the question."
@@ -81,7 +82,8 @@ class RealizedQuestion(BaseModel):
     probe_id: str | None = None
     trimmed: bool = Field(False, description="the model's output was cut to its first question")
     rejected_text: str | None = Field(None, description="the model's output that failed validation")
-    retried: bool = Field(False, description="the model's first question was off target; it was asked once more")
+    retried: bool = Field(False, description="the model's first question failed a check a retry can mend "
+                                             "(RETRY_ON); it was asked once more")
     echoed: bool = Field(False, description="asked although it rewords the family's ask line, after a retry")
 
 
@@ -162,7 +164,7 @@ def echoes_ask(question: str, family: str | None, answer: str) -> bool:
 
 
 def _anchor(answer: str) -> str | None:
-    """Words of the candidate's a grounded question can name: a vague phrase worth quoting, or a team."""
+    """The candidate's own words a grounded question can name: a vague phrase worth quoting, or a team."""
     return vague_phrase(answer) or next(iter(extract(answer).teams), None)
 
 
