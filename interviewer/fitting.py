@@ -26,6 +26,11 @@ def load_labeled(paths: list[Path], key: str) -> tuple[list[dict], str]:
     return items, digest.hexdigest()[:16]
 
 
+def rounded(values) -> list[float]:
+    """Fitted numbers as stored in a model file: plain floats, six decimals."""
+    return [round(float(v), 6) for v in values]
+
+
 def leave_one_file_out(files: list[str], score: Callable[[np.ndarray], float]) -> dict[str, float]:
     """score(train_mask) fits on the items where the mask is true and scores the others; per file and mean."""
     names = np.array(files)

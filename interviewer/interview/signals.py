@@ -27,7 +27,7 @@ _TEAM = re.compile(
 _MECHANISM = re.compile(
     r"\b(?:offered|offer(?:ed)? to|traded|trade(?:d)? (?:off|away)|in exchange|in return|swap(?:ped)?|"
     r"lent|loaned|gave (?:them|up)|I took (?:on|over)|with an offer|(?:my|our) offer was|would (?:\w+ and )?own|(?:my|our) team (?:would )?(?:take|took|build|built)|funded|paid for|covered (?:their|the)|"
-    r"I (?:committed|agreed|promised) (?:to|that)|would own|I'd own|we'd own|wrote (?:the|a) (?:first|design|adapter|shim)|"
+    r"I (?:committed|agreed|promised) (?:to|that)|I'd own|we'd own|wrote (?:the|a) (?:first|design|adapter|shim)|"
     r"embedded|seconded|moved (?:one|two|\d+) (?:of my|engineers?)|headcount|removed (?:the|their)|"
     r"took (?:the|that) risk|carried (?:the|their)|I told|I said|I proposed|I put (?:it|a)|"
     r"deprecat|dropped (?:the|our)|descop|cut scope|"

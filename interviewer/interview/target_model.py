@@ -25,7 +25,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from ..corpus import ALL_ROUNDS
-from ..fitting import leave_one_file_out, load_labeled
+from ..fitting import leave_one_file_out, load_labeled, rounded
 from ..resources import data_root
 from ..transcript import PROBE_FAMILIES
 from . import planner as P
@@ -199,9 +199,8 @@ def fit(paths: list[Path]) -> TargetModel:
     choice = _fit_choice(X, y)
     return TargetModel(
         version=f"target-{digest[:8]}", trained_on=digest, cases=len(cases), leave_one_file_out=by_file,
-        reading_coef=[[round(float(w), 6) for w in m.coef_[0]] for m in reading],
-        reading_intercept=[round(float(m.intercept_[0]), 6) for m in reading],
-        choice_coef=[round(float(w), 6) for w in choice.coef_[0]], choice_intercept=round(float(choice.intercept_[0]), 6))
+        reading_coef=[rounded(m.coef_[0]) for m in reading], reading_intercept=[rounded(m.intercept_)[0] for m in reading],
+        choice_coef=rounded(choice.coef_[0]), choice_intercept=rounded(choice.intercept_)[0])
 
 
 def main(argv: list[str] | None = None) -> int:

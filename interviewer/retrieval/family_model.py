@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel
 
-from ..fitting import leave_one_file_out, load_labeled
+from ..fitting import leave_one_file_out, load_labeled, rounded
 from ..resources import data_root
 from ..transcript import PROBE_FAMILIES
 
@@ -60,9 +60,10 @@ class FamilyModel(BaseModel):
         z = np.exp(z - z.max())
         return z / z.sum()
 
-    def rank(self, ranker, vector: np.ndarray, candidates: list[str]) -> list[FamilyScore]:
-        """Families with a candidate probe, best first, by the choice model's log-odds."""
-        rows = _rows(ranker.family_features(vector, candidates, self.families), self.reading(vector))
+    def rank(self, ranker, view, candidates: list[str]) -> list[FamilyScore]:
+        """Families with a candidate probe, best first, by the choice model's log-odds; `view` is the
+        query as ProbeRanker.view made it."""
+        rows = _rows(ranker.family_features(view, candidates, self.families), self.reading(view.vector))
         z = rows @ np.asarray(self.choice_coef) + self.choice_intercept
         out = [FamilyScore(family=f, score=round(float(s), 4)) for f, s, ok in
                zip(self.families, z, ~np.isnan(rows).any(axis=1), strict=True) if ok]
@@ -158,7 +159,7 @@ def fit(paths: list[Path]) -> FamilyModel:
     ranker = corpus_ranker(corpus)
     V = default_encoder().encode([q["query"] for q in queries])
     y = np.array([q["family"] for q in queries])
-    features = np.stack([ranker.family_features(v, _candidates(corpus, q.get("round")), FAMILIES)
+    features = np.stack([ranker.family_features(ranker.view(v), _candidates(corpus, q.get("round")), FAMILIES)
                          for v, q in zip(V, queries, strict=True)])
 
     def score(a: np.ndarray) -> float:
@@ -172,9 +173,8 @@ def fit(paths: list[Path]) -> FamilyModel:
     return FamilyModel(
         version=f"family-{digest[:8]}", trained_on=digest, corpus=corpus.content_hash, families=FAMILIES,
         queries=len(queries), leave_one_file_out=by_file,
-        reading_coef=[[round(float(w), 6) for w in reading.coef_[i]] for i in order],
-        reading_intercept=[round(float(reading.intercept_[i]), 6) for i in order],
-        choice_coef=[round(float(w), 6) for w in choice.coef_[0]], choice_intercept=round(float(choice.intercept_[0]), 6))
+        reading_coef=[rounded(reading.coef_[i]) for i in order], reading_intercept=rounded(reading.intercept_[order]),
+        choice_coef=rounded(choice.coef_[0]), choice_intercept=rounded(choice.intercept_)[0])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -205,10 +205,11 @@ class CorpusIndex:
         vector = encode_one(query)
         candidates = [p.id for p in self.corpus.probes
                       if (family is None or p.family == family) and (round_name is None or round_name in p.rounds)]
-        ranked = ranker.rank(vector, candidates, len(candidates))
+        view = ranker.view(vector)  # similarities and prior, computed once for both rankings
+        ranked = ranker.rank(view, candidates, len(candidates))
         family_scores: dict[str, float] = {}
         if family is None and ranked:
-            family_scores = {f.family: f.score for f in load_model().rank(ranker, vector, candidates)}
+            family_scores = {f.family: f.score for f in load_model().rank(ranker, view, candidates)}
             ranked = _round_robin(ranked, list(family_scores))
         hits = []
         for r in ranked[:k]:

@@ -10,6 +10,8 @@ An answer is embedded near answers about the same *topic*; a probe is chosen for
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from pydantic import BaseModel
 
@@ -27,6 +29,15 @@ class RankedProbe(BaseModel):
     fragment: float
     probe: float
     prior: float
+
+
+@dataclass(frozen=True)
+class QueryView:
+    """One query as the ranker sees it: its vector, its similarity to every stored row and the corpus
+    prior. Made once per query, then read by both the probe ranking and the family model."""
+    vector: np.ndarray
+    sims: np.ndarray
+    prior: dict[str, float]
 
 
 class ProbeRanker:
@@ -52,39 +63,37 @@ class ProbeRanker:
         p = self.prior.predict_proba(np.asarray(query_vector, dtype=np.float32)[None])[0]
         return {c: float(v) for c, v in zip(self.classes, p, strict=True)}
 
-    def family_features(self, query_vector: np.ndarray, candidates: list[str], families: list[str]) -> np.ndarray:
+    def view(self, query_vector: np.ndarray) -> QueryView:
+        q = np.asarray(query_vector, dtype=np.float32)
+        return QueryView(vector=q, sims=self.vectors @ q, prior=self.family_probabilities(q))
+
+    def family_features(self, view: QueryView, candidates: list[str], families: list[str]) -> np.ndarray:
         """Per family, over its candidate probes: [nearest fragment, mean of the three nearest fragments,
         nearest probe text, corpus prior]. NaN for a family with no candidate (the family model skips it)."""
-        q = np.asarray(query_vector, dtype=np.float32)
-        sims = self.vectors @ q
-        prior = self.family_probabilities(q)
         fragments: dict[str, list[float]] = {f: [] for f in families}
         probes: dict[str, list[float]] = {f: [] for f in families}
         for item in dict.fromkeys(candidates):
             family = self.family_of.get(item)
             if family not in probes:
                 continue
-            fragments[family].extend(float(v) for v in sims[self._fragment_rows.get(item, [])])
-            probes[family].append(float(sims[self._probe_row[item]]))
+            fragments[family].extend(float(v) for v in view.sims[self._fragment_rows.get(item, [])])
+            probes[family].append(float(view.sims[self._probe_row[item]]))
         out = np.full((len(families), 4), np.nan)
         for i, f in enumerate(families):
             if probes[f]:
                 near = sorted(fragments[f], reverse=True)[:3] or [0.0]
-                out[i] = [near[0], float(np.mean(near)), max(probes[f]), prior.get(f, 0.0)]
+                out[i] = [near[0], float(np.mean(near)), max(probes[f]), view.prior.get(f, 0.0)]
         return out
 
-    def rank(self, query_vector: np.ndarray, candidates: list[str], k: int) -> list[RankedProbe]:
+    def rank(self, view: QueryView, candidates: list[str], k: int) -> list[RankedProbe]:
         """Score each candidate probe id: nearest fragment + W_PROBE * probe text + W_PRIOR * P(family)."""
-        q = np.asarray(query_vector, dtype=np.float32)
-        sims = self.vectors @ q
-        prior = self.family_probabilities(q)
         out = []
         for item in dict.fromkeys(candidates):
             rows = self._fragment_rows.get(item)
-            fragment = float(sims[rows].max()) if rows else 0.0
-            probe = float(sims[self._probe_row[item]]) if item in self._probe_row else 0.0
+            fragment = float(view.sims[rows].max()) if rows else 0.0
+            probe = float(view.sims[self._probe_row[item]]) if item in self._probe_row else 0.0
             family = self.family_of.get(item, "")
-            p = prior.get(family, 0.0)
+            p = view.prior.get(family, 0.0)
             out.append(RankedProbe(item=item, family=family, score=round(fragment + W_PROBE * probe + W_PRIOR * p, 4),
                                    fragment=round(fragment, 4), probe=round(probe, 4), prior=round(p, 4)))
         out.sort(key=lambda r: (-r.score, r.item))
