@@ -45,3 +45,12 @@ def test_replay_of_a_bad_file_is_exit_2(tmp_path, capsys):
     p.write_text(json.dumps({"turns": "nope"}))
     assert main(["replay", str(p)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_detail_shows_a_concern_the_grade_noted():
+    grade = {"vote": "strong_no_hire", "scores": {"influence_mechanism": {"evidence": [], "concerns": [
+        {"turn": 1, "quote": "We aligned with infra.", "signal": "'Win-win' or 'shared goals' with neither named"}]}}}
+    app = ReplayApp(transcript(), grade)
+    text = turn_detail(transcript(), 1, app.cited, app.concerns)
+    assert "Noted by the grade as a concern" in text and "influence mechanism: 'Win-win'" in text
+    assert "concern" not in turn_detail(transcript(), 3, app.cited, app.concerns)

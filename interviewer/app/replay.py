@@ -11,7 +11,8 @@ from textual.widgets import Footer, Header, ListItem, ListView, Markdown, Static
 from ..transcript import Transcript
 
 
-def turn_detail(transcript: Transcript, index: int, cited: dict[int, list[str]]) -> str:
+def turn_detail(transcript: Transcript, index: int, cited: dict[int, list[str]],
+                concerns: dict[int, list[str]] | None = None) -> str:
     turn = transcript.turns[index]
     lines = [f"### Turn {index} · {turn.role}", "", turn.text, ""]
     d = turn.decision
@@ -30,6 +31,8 @@ def turn_detail(transcript: Transcript, index: int, cited: dict[int, list[str]])
     if index in cited:
         lines += ["", "---", "**Cited by the grade as evidence for:** "
                   + ", ".join(x.replace("_", " ") for x in cited[index])]
+    if concerns and index in concerns:
+        lines += ["", "**Noted by the grade as a concern:**", *(f"- {c}" for c in concerns[index])]
     return "\n".join(lines)
 
 
@@ -49,6 +52,10 @@ class ReplayApp(App):
         for dim, data in ((grade or {}).get("scores") or {}).items():
             for q in data.get("evidence", []):
                 self.cited.setdefault(int(q["turn"]), []).append(dim)
+        self.concerns: dict[int, list[str]] = {}
+        for dim, data in ((grade or {}).get("scores") or {}).items():
+            for c in data.get("concerns", []):  # absent from grades made before concerns existed
+                self.concerns.setdefault(int(c["turn"]), []).append(f"{dim.replace('_', ' ')}: {c['signal']}")
         self.problems = problems or []
         self.sub_title = f"{transcript.id} · {transcript.round.replace('_', ' ')}" + (
             f" · vote: {grade['vote'].replace('_', ' ')}" if grade else " · not graded")
@@ -76,7 +83,7 @@ class ReplayApp(App):
 
     def show(self, index: int) -> None:
         if self.transcript.turns:
-            self.query_one("#detail-text", Markdown).update(turn_detail(self.transcript, index, self.cited))
+            self.query_one("#detail-text", Markdown).update(turn_detail(self.transcript, index, self.cited, self.concerns))
 
     def on_list_view_highlighted(self, event: ListView.Highlighted) -> None:
         if event.list_view.index is not None:

@@ -13,6 +13,9 @@ How the parts combine:
   shown first, and where the rule scan found nothing they lift a dimension from 1 to 2 (relevant,
   not shown to be specific). With no sentence of its own a dimension is at most a 2, whatever the
   model says, and one relevant sentence is at most a 3 (exemplary takes more than one sentence);
+- a sentence that shows one of the dimension's negative signals (rubrics/concerns.yaml: "we got
+  everyone aligned", "it's all in the RAID log") is a concern: shown with the signal it shows, and
+  the dimension is at most a 2, whatever else the transcript says (grading/concerns.py);
 - a program_design round with a known corpus scenario is checked against it (grading/delivery.py):
   a plan that names fewer than half of the scenario's teams is at most a 3 on dependency mapping,
   one with neither the contract to close first nor the critical path at most a 3 on sequencing, and
@@ -31,6 +34,7 @@ from ..llm.base import ChatModel, Message
 from ..llm.structured import structured
 from ..resources import prompt_text
 from ..transcript import Transcript
+from . import concerns as concern_cues
 from .delivery import DeliveryCheck, check as check_delivery
 from .depmap import build as build_dependency_map
 from .evidence import Quote, features, most_specific, relevant_sentences, verify
@@ -204,6 +208,10 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
             # One sentence cannot be exemplary: it is at most a 3.
             level = min(level_model.level(value), 2 + len(pool))
             reason = _reason(f)
+        concerns = concern_cues.find(dim.key, candidate_texts)
+        if concerns and level > concern_cues.CAP:
+            level = concern_cues.CAP
+            reason += f"; at most {concern_cues.CAP}: {concerns[0].signal[0].lower()}{concerns[0].signal[1:]}"
         if delivery is not None:
             level = _delivery_cap(dim.key, level, delivery)
         missing = [text for key, text in _MISSING_TEXT.items() if not getattr(f, key)] if level < 4 else []
@@ -212,7 +220,7 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         exemplar = next((e.text for e in corpus.exemplars if e.dimension == dim.key and e.level == 4), None)
         scores[dim.key] = DimensionGrade(
             score=level, name=dim.name, descriptor=dim.levels[level], reason=reason,
-            evidence=evidence if level > 1 or f.relevant else [], features=f, missing=missing,
+            evidence=evidence if level > 1 or f.relevant else [], concerns=concerns, features=f, missing=missing,
             strong_answer=dim.strong_answer if level < 4 else None, exemplar=exemplar if level < 3 else None,
             probe_family=dim.probe_families[0] if level < 3 else None,
             llm_quotes_verified=len(llm_quotes), llm_quotes_dropped=dropped, llm_error=error,

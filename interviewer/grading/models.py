@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from .concerns import Concern
 from .delivery import DeliveryCheck
 from .depmap import DependencyMap
 from .evidence import Features, Quote
@@ -16,6 +17,8 @@ class DimensionGrade(BaseModel):
     descriptor: str
     reason: str
     evidence: list[Quote] = Field(default_factory=list)
+    concerns: list[Concern] = Field(default_factory=list,
+                                    description="sentences showing one of the dimension's negative signals")
     features: Features
     missing: list[str] = Field(default_factory=list, description="what the evidence lacked for the next level")
     strong_answer: str | None = None
