@@ -58,11 +58,19 @@ def bench_followup(repeat: int) -> dict:
     load_s = time.perf_counter() - t0
     corpus = default_corpus()
     realizer = Realizer(model, LexicalRetriever(corpus))
-    question = "Tell me about a time you needed another team to change their plan so your program could ship."
-    thread = ThreadState(question_id="q", question_text=question, answers=[ANSWER_150])
-    decision = decide(thread, "bar_raiser", max_depth=4)
+    # In a session the question before each answer differs, so it is prefilled every time: each run
+    # gets another one, and raw llama.cpp replays the same prompts in the same order.
+    questions = [
+        "Tell me about a time you needed another team to change their plan so your program could ship.",
+        "Tell me about a program where a team you did not manage had to build something for you.",
+        "Walk me through a migration where another team's system was in the way of your date.",
+        "Tell me about a time you got a team to take on work that was not on their roadmap.",
+        "Describe a launch where you depended on a team whose priorities were elsewhere.",
+        "Tell me about a dependency on another team that put your delivery date at risk.",
+    ]
     firsts, totals, raw_firsts, raw_totals, tokens = [], [], [], [], []
     prompts: list = []
+    run_starts: list[int] = []
     orig_stream = model.stream
 
     def spy(messages, **kw):
@@ -74,6 +82,9 @@ def bench_followup(repeat: int) -> dict:
 
     for i in range(repeat + 1):  # the first run warms the prompt cache, as the second turn of a session would
         encode_one.cache_clear()  # the planner reads the answer afresh each time, as for a new answer
+        question = questions[i % len(questions)]
+        thread = ThreadState(question_id="q", question_text=question, answers=[ANSWER_150])
+        run_starts.append(len(prompts))  # a retried follow-up streams twice: its first prompt is the one to replay
         start = time.perf_counter()
         decision = decide(thread, "bar_raiser", max_depth=4)  # answer submitted -> planner -> realizer
         first: list[float] = []
@@ -91,7 +102,7 @@ def bench_followup(repeat: int) -> dict:
 
     llm = model._llm
     for i in range(repeat + 1):
-        messages = as_dicts(prompts[-1])
+        messages = as_dicts(prompts[run_starts[i]])
         messages[-1]["content"] = re.sub(r"ANSWER [0-9a-f]{8}", f"ANSWER {secrets.token_hex(4)}", messages[-1]["content"])
         start = time.perf_counter()
         first_t = None
