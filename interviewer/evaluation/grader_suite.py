@@ -27,13 +27,15 @@ Progress = Callable[[int, int, str], None]
 
 @cache  # read once per run, not once per graded item
 def _inputs_hash() -> str:
-    """Everything a cached grade depends on besides the transcript: the prompts, the level model and
-    the grading code. A change to any of them is a new key, so a cache is never stale."""
+    """Everything a cached grade depends on besides the transcript: the prompts, the rubric folder (level
+    model, concerns), the grading code and the signals it reads. A change to any of them is a new key,
+    so a cache is never stale."""
     from .. import grading
+    from ..interview import signals
 
     digest = hashlib.sha256()
-    files = sorted(data_root("prompts").glob("*")) + [data_root("rubrics") / "levels.json"]
-    files += sorted(Path(grading.__file__).parent.glob("*.py"))
+    files = sorted(data_root("prompts").glob("*")) + sorted(data_root("rubrics").glob("*"))
+    files += sorted(Path(grading.__file__).parent.glob("*.py")) + [Path(signals.__file__)]
     for p in files:
         digest.update(p.name.encode() + p.read_bytes())
     return digest.hexdigest()[:16]
