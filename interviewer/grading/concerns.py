@@ -7,40 +7,22 @@ A Bar Raiser writes these down as concerns; the grader shows them and caps the d
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field
 
 from ..corpus import Dimension
-from ..errors import UserError
 from ..resources import data_root
+from .cues import PatternCue, load
 from .evidence import sentences_of
 
 DEFAULT = "concerns.yaml"
 CAP = 2
 
 
-class ConcernCue(BaseModel):
+class ConcernCue(PatternCue):
     signal: str
-    patterns: list[str] = Field(min_length=1)
-    examples: list[str] = Field(default_factory=list, description="sentences the patterns must find")
-    counter_examples: list[str] = Field(default_factory=list, description="strong sentences they must not")
-
-    @field_validator("patterns")
-    @classmethod
-    def _compiles(cls, value: list[str]) -> list[str]:
-        for p in value:
-            try:
-                re.compile(p)
-            except re.error as exc:
-                raise ValueError(f"pattern {p!r} does not compile: {exc}") from None
-        return value
-
-    def matches(self, sentence: str) -> bool:
-        return any(p.search(sentence) for p in _compiled(tuple(self.patterns)))
 
 
 class ConcernCues(BaseModel):
@@ -55,17 +37,8 @@ class Concern(BaseModel):
 
 
 @cache
-def _compiled(patterns: tuple[str, ...]) -> list[re.Pattern[str]]:
-    return [re.compile(p, re.I) for p in patterns]
-
-
-@cache
 def load_cues(path: Path | None = None) -> ConcernCues:
-    path = path or data_root("rubrics") / DEFAULT
-    try:
-        return ConcernCues.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except (OSError, yaml.YAMLError, ValueError) as exc:
-        raise UserError(f"{path}: {str(exc).splitlines()[0]}") from None
+    return load(ConcernCues, path or data_root("rubrics") / DEFAULT)
 
 
 def find(dimension: str, candidate_texts: list[tuple[int, str]], cues: ConcernCues | None = None) -> list[Concern]:

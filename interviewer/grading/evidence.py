@@ -4,16 +4,22 @@ and the properties of evidence the level rules read (named counterpart, timing, 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
+from ..corpus import Dimension
 from ..interview.signals import AnswerSignals, extract
+from ..resources import data_root
+from .cues import PatternCue, compiled, load
 from .injection import split_sentences
 
 MIN_QUOTE_CHARS = 12
 MATCH_THRESHOLD = 90.0
 
+# The keyword scan: a sentence with any of these bears on the dimension. Plain-spoken wording that
+# uses none of them is in rubrics/evidence.yaml (see trigger()).
 TRIGGERS: dict[str, re.Pattern[str]] = {
     "dependency_mapping": re.compile(
         r"\b(?:depend\w*|block\w*|waiting on|upstream|downstream|relied on|rely on|owned by|owns the|handoff|"
@@ -73,6 +79,23 @@ _REASONING = re.compile(r"\b(?:because|so that|otherwise|which meant|instead of|
                         r"that's why|that is why)\b", re.I)
 
 
+class EvidenceCues(BaseModel):
+    version: str
+    dimensions: dict[Dimension, PatternCue]
+
+
+@cache
+def evidence_cues() -> EvidenceCues:
+    return load(EvidenceCues, data_root("rubrics") / "evidence.yaml")
+
+
+@cache
+def trigger(dimension: str) -> re.Pattern[str]:
+    """Keywords or plain-spoken wording: what makes a sentence bear on the dimension."""
+    plain = evidence_cues().dimensions.get(dimension)  # type: ignore[call-overload]
+    return compiled((TRIGGERS[dimension].pattern, *(plain.patterns if plain else [])))
+
+
 class Quote(BaseModel):
     turn: int
     quote: str
@@ -114,11 +137,11 @@ def most_specific(scored: list[tuple[int, Quote]], limit: int = 4) -> list[Quote
 def relevant_sentences(dimension: str, candidate_texts: list[tuple[int, str]]) -> list[tuple[int, Quote]]:
     """Every candidate sentence that bears on the dimension, with a specificity score. A sentence of
     rubric vocabulary with no hard specific (timing, number, mechanism) is not evidence."""
-    trigger = TRIGGERS[dimension]
+    found_in = trigger(dimension)
     found: list[tuple[int, Quote]] = []
     for index, text in candidate_texts:
         for q in sentences_of(index, text):
-            if not trigger.search(q.quote):
+            if not found_in.search(q.quote):
                 continue
             sig = extract(q.quote)
             hard = sig.has_timing or sig.numbers > 0 or sig.has_mechanism
@@ -153,7 +176,7 @@ def features(dimension: str, quotes: list[str], signals: AnswerSignals | None = 
         return Features()
     s = signals or extract(text)
     return Features(
-        relevant=bool(TRIGGERS[dimension].search(text)),
+        relevant=bool(trigger(dimension).search(text)),
         core=bool(CORE[dimension].search(text)),
         named=bool(s.teams),
         timing=s.has_timing,

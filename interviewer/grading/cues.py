@@ -1,0 +1,50 @@
+"""Pattern cues kept as data (rubrics/*.yaml): case-insensitive regexes read one sentence at a time,
+each set carrying the sentences it must find and the ones it must spare, so a test can hold the file
+to its own examples."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+from pydantic import BaseModel, Field, field_validator
+
+from ..errors import UserError
+
+
+class PatternCue(BaseModel):
+    patterns: list[str] = Field(min_length=1)
+    examples: list[str] = Field(default_factory=list, description="sentences the patterns must find")
+    counter_examples: list[str] = Field(default_factory=list, description="sentences they must not")
+
+    @field_validator("patterns")
+    @classmethod
+    def _compiles(cls, value: list[str]) -> list[str]:
+        for p in value:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                raise ValueError(f"pattern {p!r} does not compile: {exc}") from None
+        return value
+
+    def matches(self, sentence: str) -> bool:
+        return compiled(tuple(self.patterns)).search(sentence) is not None
+
+
+@cache
+def compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load(model: type[M], path: Path) -> M:
+    """A cue file, or one line naming the file and what is wrong with it."""
+    try:
+        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (OSError, yaml.YAMLError, ValueError) as exc:
+        raise UserError(f"{path}: {str(exc).splitlines()[0]}") from None

@@ -1,0 +1,23 @@
+import pytest
+
+from interviewer.grading.evidence import TRIGGERS, evidence_cues, relevant_sentences, trigger
+
+
+@pytest.mark.parametrize("dim", list(TRIGGERS))
+def test_plain_cues_find_their_examples_and_spare_vocabulary(dim):
+    cue = evidence_cues().dimensions[dim]
+    assert len(cue.examples) >= 12 and len(cue.counter_examples) >= 12
+    for sentence in cue.examples:
+        assert cue.matches(sentence), sentence
+    for sentence in cue.counter_examples:
+        assert not cue.matches(sentence), sentence
+
+
+def test_a_plainly_told_dependency_is_evidence_the_keywords_alone_miss():
+    sentence = "It wasn't on anybody's list, and their plan for the spring had no site work in it at all."
+    assert not TRIGGERS["dependency_mapping"].search(sentence)
+    assert trigger("dependency_mapping").search(sentence)
+    [(score, quote)] = relevant_sentences("dependency_mapping", [(1, sentence)])
+    assert quote.turn == 1 and quote.quote == sentence
+    # Vocabulary alone is still not evidence.
+    assert relevant_sentences("dependency_mapping", [(1, "I mapped all the dependencies and drove alignment.")]) == []
