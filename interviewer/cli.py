@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "is the interviewer when there are two)")
     grade.add_argument("--format", choices=FORMATS, default="text")
     grade.add_argument("--backend", help="local (default) or openai")
+    grade.add_argument("--no-llm", action="store_true",
+                       help="the deterministic rules only: no model loaded, the same grade every time, under a second")
     grade.add_argument("--rubric", type=Path, help="grade under another rubric file (YAML)")
     grade.add_argument("--scenario", metavar="ID",
                        help="program_design: check the plan against this corpus scenario (default: the one the "
@@ -353,12 +355,12 @@ def cmd_grade(args: argparse.Namespace) -> int:
     transcript = load_transcript(args.file, speakers=args.speakers)
     rubric = load_rubric(args.rubric)
     scenario_for(transcript, default_corpus(), args.scenario)  # an unknown --scenario fails before the model loads
-    settings = _settings(args)
-    model = _ready_model(settings)
+    model = None if args.no_llm else _ready_model(_settings(args))
     try:
         report = grade_transcript(transcript, rubric, model, scenario=args.scenario)
     finally:
-        model.close()
+        if model is not None:
+            model.close()
     if args.format == "text" and sys.stdin.isatty() and sys.stdout.isatty():
         from .app.main import ReportApp
 

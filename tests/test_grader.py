@@ -175,3 +175,20 @@ def test_a_quoted_sentence_ends_at_its_closing_mark():
 
     quotes = [q.quote for q in sentences_of(1, 'I told him, "you carry no work." Then he agreed. It cost 1.4 million.')]
     assert quotes == ['I told him, "you carry no work."', "Then he agreed.", "It cost 1.4 million."]
+
+
+def test_grade_no_llm_loads_no_model_and_is_the_same_every_time(tmp_path, capsys, monkeypatch):
+    import interviewer.cli as cli
+
+    def no_model(_settings):
+        raise AssertionError("--no-llm must not load a model")
+
+    monkeypatch.setattr(cli, "_ready_model", no_model)
+    p = tmp_path / "t.txt"
+    p.write_text(STRONG)
+    outs = []
+    for _ in range(2):
+        assert main(["grade", str(p), "--format", "json", "--no-llm"]) == 0
+        outs.append(json.loads(capsys.readouterr().out))
+    assert outs[0]["backend"] == "rules-only" and outs[0] == outs[1]
+    assert outs[0]["scores"]["influence_mechanism"]["score"] >= 3
