@@ -24,7 +24,7 @@ How the parts combine:
 
 from __future__ import annotations
 
-import secrets
+import hashlib
 from functools import cache
 
 from ..corpus import Corpus, Scenario, default_corpus
@@ -172,8 +172,12 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
 
     base: list[Message] = []
     if model is not None:
-        nonce = secrets.token_hex(6)
-        turns = "\n".join(f"[turn {i}] {_clip(t).replace(nonce, '')}" for i, t in candidate_texts)
+        # The model sees each turn with its whitespace collapsed, so blanked injected text leaves no trace,
+        # and the nonce comes from what it sees: the same words always make the same prompt (greedy
+        # decoding then gives the same quotes), and a transcript cannot contain the nonce of its own hash.
+        seen = [(i, " ".join(_clip(t).split())) for i, t in candidate_texts]
+        nonce = hashlib.sha256("\n".join(f"{i}\t{t}" for i, t in seen).encode()).hexdigest()[:12]
+        turns = "\n".join(f"[turn {i}] {t.replace(nonce, '')}" for i, t in seen)
         block = _prompt("grader_transcript.md").format(nonce=nonce, turns=turns)
         # System prompt and transcript first, identical for all six calls: the model prefills them once.
         base = [Message(role="system", content=_prompt("grader_system.md")), Message(role="user", content=block)]
