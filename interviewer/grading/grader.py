@@ -260,7 +260,8 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         notes.append("text addressed to the evaluator was ignored")
     return GradeReport(
         transcript_id=transcript.id, round=transcript.round, vote=vote, vote_reason=vote_reason, scores=scores,
-        leadership_principles=list(principles.values()), rubric_version=f"{rubric.version}+{level_model.version}+{concern_cues.load_cues().version}",
+        leadership_principles=list(principles.values()),
+        rubric_version=f"{rubric.version}+{level_model.version}+{concern_cues.load_cues().version}",
         backend=model.model_id if model is not None else "rules-only", stats=stats, injection_flags=flags,
         notes=notes, dependency_map=build_dependency_map(candidate_texts), delivery=delivery,
     )
