@@ -138,3 +138,12 @@ def run_cli(*args: str, env: dict | None = None, timeout: int = 600) -> subproce
     exe = Path(sys.executable).parent / "interviewer"
     return subprocess.run([str(exe), *args], capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
+
+
+def assert_cue_holds(cue, at_least: int) -> None:
+    """A pattern cue from rubrics/ finds each of its examples and none of its counter-examples."""
+    assert len(cue.examples) >= at_least and len(cue.counter_examples) >= at_least
+    for sentence in cue.examples:
+        assert cue.matches(sentence), sentence
+    for sentence in cue.counter_examples:
+        assert not cue.matches(sentence), sentence

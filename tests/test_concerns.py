@@ -7,7 +7,8 @@ from interviewer.grading.report import to_html, to_markdown
 from interviewer.grading.rubric import load_rubric
 from interviewer.importers import parse_plain_text
 
-from test_grader import STRONG
+from tests.conftest import assert_cue_holds
+from tests.test_grader import STRONG
 
 # STRONG's influence answer, then a sentence that shows an empty mechanism ("the relationship did it").
 WITH_CONCERN = STRONG.replace(
@@ -23,11 +24,7 @@ def cases():
 
 @pytest.mark.parametrize(("dim", "cue"), list(cases()), ids=lambda v: v if isinstance(v, str) else v.signal[:40])
 def test_every_cue_finds_its_examples_and_spares_strong_sentences(dim, cue):
-    assert len(cue.examples) >= 3 and len(cue.counter_examples) >= 3
-    for sentence in cue.examples:
-        assert cue.matches(sentence), sentence
-    for sentence in cue.counter_examples:
-        assert not cue.matches(sentence), sentence
+    assert_cue_holds(cue, at_least=3)
 
 
 def test_every_signal_is_the_rubrics_own_words():

@@ -1,16 +1,12 @@
 import pytest
 
 from interviewer.grading.evidence import TRIGGERS, evidence_cues, relevant_sentences, trigger
+from tests.conftest import assert_cue_holds
 
 
 @pytest.mark.parametrize("dim", list(TRIGGERS))
 def test_plain_cues_find_their_examples_and_spare_vocabulary(dim):
-    cue = evidence_cues().dimensions[dim]
-    assert len(cue.examples) >= 12 and len(cue.counter_examples) >= 12
-    for sentence in cue.examples:
-        assert cue.matches(sentence), sentence
-    for sentence in cue.counter_examples:
-        assert not cue.matches(sentence), sentence
+    assert_cue_holds(evidence_cues().dimensions[dim], at_least=12)
 
 
 def test_a_plainly_told_dependency_is_evidence_the_keywords_alone_miss():

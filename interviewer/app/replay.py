@@ -49,11 +49,10 @@ class ReplayApp(App):
         super().__init__()
         self.transcript = transcript
         self.cited: dict[int, list[str]] = {}
+        self.concerns: dict[int, list[str]] = {}
         for dim, data in ((grade or {}).get("scores") or {}).items():
             for q in data.get("evidence", []):
                 self.cited.setdefault(int(q["turn"]), []).append(dim)
-        self.concerns: dict[int, list[str]] = {}
-        for dim, data in ((grade or {}).get("scores") or {}).items():
             for c in data.get("concerns", []):  # absent from grades made before concerns existed
                 self.concerns.setdefault(int(c["turn"]), []).append(f"{dim.replace('_', ' ')}: {c['signal']}")
         self.problems = problems or []
