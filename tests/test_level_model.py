@@ -50,14 +50,27 @@ def test_calibrate_on_two_annotators_fits_their_mean_and_reports_both(tmp_path):
     assert Y.shape == (len(groups), 2) and len(set(groups)) * 6 == len(groups)
 
 
-def test_calibrate_adds_single_annotator_transcripts_to_the_fit_only(tmp_path):
+def test_calibrate_adds_single_annotator_transcripts_and_reports_them_apart(tmp_path):
     out = tmp_path / "levels.json"
     root = data_root("evals")
     extra = Path(__file__).resolve().parent.parent / "calibration" / "extra" / "labels_e.yaml"
     assert calibrate.main([str(root / "labels_a.yaml"), "--extra", str(extra), "--out", str(out)]) == 0
     trained = json.loads(out.read_text())["trained_on"]
     assert trained["transcripts"] == 42 + 12 and trained["extra"][0].endswith("labels_e.yaml")
-    assert "loo_quadratic_kappa_annotator2" not in trained  # agreement is reported on the main set only
+    assert "loo_quadratic_kappa_annotator2" not in trained  # one annotator on the main set
+    assert 0 < trained["loo_quadratic_kappa_extra"] <= 1 and "loo_dimension_exact_extra" in trained
+
+
+def test_an_answer_is_read_for_the_question_it_answers():
+    """The same plain answer moves a dimension's score when it answers the question about that dimension."""
+    m = load_level_model()
+    answer = "Week three of twelve. I walked into Dana's office with the burn-down, two dates and what each one cost."
+    texts = [(1, answer)]
+    d = "risk_escalation"
+    unasked = dimension_features(d, texts)
+    asked = dimension_features(d, texts, asked=[answer])
+    assert unasked["asked"] == 0.0 and asked["asked"] == 1.0 and asked["asked_timing_density"] > 0
+    assert m.score(d, asked)[0] != m.score(d, unasked)[0]
 
 
 def test_calibrate_refuses_a_missing_file_in_one_line(tmp_path, capsys):

@@ -18,8 +18,11 @@ from ..corpus import DIMENSIONS
 from ..importers import load_transcript
 from .features import dimension_features, names, vector
 from .injection import sanitize
+from .topics import answers_to, questions_before
 
-ALPHA = 3.0
+# Ridge strength, chosen on calibration/ alone: leave one transcript out over C/D and E-H, and fitted
+# on one authors' set, tested on the other's (3 -> 30 with the asked-answer features).
+ALPHA = 30.0
 # Starting cut points between levels; the fitted ones replace them (see fit_thresholds).
 THRESHOLDS = [1.5, 2.5, 3.5]
 
@@ -38,8 +41,10 @@ def dataset(labels_files: Path | list[Path]) -> tuple[np.ndarray, np.ndarray, li
         digest.update(path.read_bytes())
         t = load_transcript(path)
         texts = [(i, sanitize(turn.text)[0]) for i, turn in t.candidate_turns()]
+        questions = questions_before(t)
         for d in DIMENSIONS:
-            X.append(vector(d, dimension_features(d, texts)))
+            asked = [a for _, a in answers_to(d, questions, texts)]
+            X.append(vector(d, dimension_features(d, texts, asked=asked)))
             Y.append([item["scores"][d]] + [o[item["id"]][d] for o in others])
             groups.append(item["id"])
     for f in files:
@@ -124,8 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="labels YAML (items with file and scores); several files = several annotators of the "
                              "same transcripts, whose levels are averaged")
     parser.add_argument("--extra", type=Path, action="append", default=[],
-                        help="more labeled transcripts, one annotator each (repeatable): added to the fit; the "
-                             "agreement figures and cut points stay on the main, two-annotator set")
+                        help="more labeled transcripts, one annotator each (repeatable): added to the fit and to the "
+                             "choice of cut points; their agreement figures are stored apart (suffix _extra)")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--version", default="levels-1")
     args = parser.parse_args(argv)
@@ -135,20 +140,29 @@ def main(argv: list[str] | None = None) -> int:
     X, Y, groups, digest = dataset(args.labels)
     y = Y.mean(axis=1)  # two annotators' mean is a less noisy target than either alone
     X_all, y_all, groups_all = X, y, list(groups)
+    # One column per main-set annotator; an extra transcript's single annotator fills every column,
+    # so the cut points weigh each transcript once.
+    Y_all = Y
     for extra in args.extra:
         Xe, Ye, ge, de = dataset(extra)
         X_all, y_all, groups_all = np.vstack([X_all, Xe]), np.concatenate([y_all, Ye[:, 0]]), groups_all + ge
+        Y_all = np.vstack([Y_all, np.repeat(Ye[:, :1], Y.shape[1], axis=1)])
         digest = hashlib.sha256((digest + de).encode()).hexdigest()[:16]
     mean, scale, model = fit(X_all, y_all)
-    # Held-out predictions for the main set, each from a model fitted on everything but that transcript.
-    preds = loo_predictions(X_all, y_all, groups_all)[:len(y)]
-    thresholds = fit_thresholds(preds, Y)
+    # Held-out predictions, each transcript's from a model fitted on every other one; the cut points
+    # are chosen on them, over the main and the extra transcripts alike.
+    preds_all = loo_predictions(X_all, y_all, groups_all)
+    thresholds = fit_thresholds(preds_all, Y_all)
+    figures = loo(preds_all[:len(y)], Y, thresholds)
+    if len(y_all) > len(y):
+        extra_figures = loo(preds_all[len(y):], Y_all[len(y):, :1], thresholds)
+        figures.update({f"{k}_extra": v for k, v in extra_figures.items()})
     out = {
         "version": args.version, "features": names(), "mean": mean.tolist(), "scale": scale.tolist(),
         "coef": model.coef_.tolist(), "intercept": float(model.intercept_), "thresholds": thresholds,
         "trained_on": {"labels": [p.as_posix() for p in args.labels], "extra": [p.as_posix() for p in args.extra],
                        "transcripts": len(set(groups_all)),
-                       "sha256": digest, "alpha": ALPHA, **loo(preds, Y, thresholds)},
+                       "sha256": digest, "alpha": ALPHA, **figures},
     }
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out["trained_on"]))

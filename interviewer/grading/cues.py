@@ -12,6 +12,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, Field, field_validator
 
+from ..corpus import Dimension
 from ..errors import UserError
 
 
@@ -32,6 +33,13 @@ class PatternCue(BaseModel):
 
     def matches(self, sentence: str) -> bool:
         return compiled(tuple(self.patterns)).search(sentence) is not None
+
+
+class DimensionCues(BaseModel):
+    """A cue file with one pattern set per rubric dimension (evidence.yaml, question_topics.yaml)."""
+
+    version: str
+    dimensions: dict[Dimension, PatternCue]
 
 
 @cache

@@ -9,10 +9,9 @@ from functools import cache
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
-from ..corpus import Dimension
 from ..interview.signals import AnswerSignals, extract
 from ..resources import data_root
-from .cues import PatternCue, compiled, load
+from .cues import DimensionCues, compiled, load
 from .injection import split_sentences
 
 MIN_QUOTE_CHARS = 12
@@ -79,14 +78,9 @@ _REASONING = re.compile(r"\b(?:because|so that|otherwise|which meant|instead of|
                         r"that's why|that is why)\b", re.I)
 
 
-class EvidenceCues(BaseModel):
-    version: str
-    dimensions: dict[Dimension, PatternCue]
-
-
 @cache
-def evidence_cues() -> EvidenceCues:
-    return load(EvidenceCues, data_root("rubrics") / "evidence.yaml")
+def evidence_cues() -> DimensionCues:
+    return load(DimensionCues, data_root("rubrics") / "evidence.yaml")
 
 
 @cache
@@ -146,6 +140,25 @@ def relevant_sentences(dimension: str, candidate_texts: list[tuple[int, str]]) -
             sig = extract(q.quote)
             hard = sig.has_timing or sig.numbers > 0 or sig.has_mechanism
             if sig.jargon and not hard:
+                continue
+            f = features(dimension, [q.quote], signals=sig)
+            found.append((f.specifics + 2 * f.core, q))
+    return found
+
+
+def answer_sentences(dimension: str, answers: list[tuple[int, str]],
+                     already: list[tuple[int, Quote]]) -> list[tuple[int, Quote]]:
+    """The specific sentences (timing, a number, a mechanism, a named team) of the answers to the
+    questions about the dimension that the scan has not found already: an answer is evidence for
+    what it was asked, in whatever words it is told."""
+    seen = {q.quote for _, q in already}
+    found: list[tuple[int, Quote]] = []
+    for index, text in answers:
+        for q in sentences_of(index, text):
+            if q.quote in seen:
+                continue
+            sig = extract(q.quote)
+            if not (sig.has_timing or sig.numbers > 0 or sig.has_mechanism or sig.teams):
                 continue
             f = features(dimension, [q.quote], signals=sig)
             found.append((f.specifics + 2 * f.core, q))

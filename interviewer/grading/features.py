@@ -20,13 +20,18 @@ FEATURES = [
     "relevant", "core", "timing", "numbers", "mechanism", "teams", "reasoning", "i_share",
     "jargon_density", "vague_density", "numbers_density", "timing_density", "architecture_share",
     "relevant_share", "core_share", "specific_share",
+    # The same properties over the answers to the questions about the dimension (grading/topics.py).
+    "asked", "asked_answers", "asked_timing_density", "asked_numbers_density", "asked_mechanism_density",
+    "asked_teams_density", "asked_vague_density", "asked_jargon_density", "asked_core_share",
 ]
+_COUNTS = ("relevant", "core", "timing", "numbers", "mechanism", "teams", "reasoning", "asked_answers")
 
 
 def dimension_features(dimension: str, candidate_texts: list[tuple[int, str]],
-                       relevant: list[str] | None = None) -> dict[str, float]:
+                       relevant: list[str] | None = None, asked: list[str] | None = None) -> dict[str, float]:
     """The raw properties for one dimension (counts are log-scaled by the model, not here).
-    `relevant`: the dimension's relevant sentences, when the caller has found them already."""
+    `relevant`: the dimension's relevant sentences, when the caller has found them already;
+    `asked`: the candidate's answers to the questions about the dimension (none when not given)."""
     joined = "\n".join(t for _, t in candidate_texts)
     g = extract(joined)
     rel = relevant if relevant is not None else [q.quote for _, q in relevant_sentences(dimension, candidate_texts)]
@@ -50,6 +55,27 @@ def dimension_features(dimension: str, candidate_texts: list[tuple[int, str]],
         "relevant_share": len(rel) / sentences,
         "core_share": sum(1 for q in rel if CORE[dimension].search(q)) / sentences,
         "specific_share": sum(1 for q in rel if _specific(q)) / max(1, len(rel)),
+        **_asked(dimension, asked or []),
+    }
+
+
+def _asked(dimension: str, answers: list[str]) -> dict[str, float]:
+    if not answers:
+        return {name: 0.0 for name in FEATURES if name.startswith("asked")}
+    text = " ".join(answers)
+    s = extract(text)
+    words = max(1, s.words)
+    sentences = max(1, sum(1 for _ in re.finditer(r"[.!?](?:\s|$)", text)))
+    return {
+        "asked": 1.0,
+        "asked_answers": float(len(answers)),
+        "asked_timing_density": 100.0 * len(s.timing) / words,
+        "asked_numbers_density": 100.0 * s.numbers / words,
+        "asked_mechanism_density": 100.0 * (len(s.mechanism) + s.quoted_speech) / words,
+        "asked_teams_density": 100.0 * len(s.teams) / words,
+        "asked_vague_density": len(s.vague_influence) / sentences,
+        "asked_jargon_density": 100.0 * s.jargon / words,
+        "asked_core_share": len(CORE[dimension].findall(text)) / sentences,
     }
 
 
@@ -63,8 +89,7 @@ def vector(dimension: str, raw: dict[str, float]) -> list[float]:
     out = []
     for name in FEATURES:
         v = raw[name]
-        out.append(math.log1p(v) if name in ("relevant", "core", "timing", "numbers", "mechanism", "teams",
-                                              "reasoning") else v)
+        out.append(math.log1p(v) if name in _COUNTS else v)
     out.extend(1.0 if d == dimension else 0.0 for d in DIMENSIONS)
     return out
 

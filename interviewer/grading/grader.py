@@ -8,11 +8,15 @@ How the parts combine:
 - the level comes from the level model (rubrics/levels.json): a linear scorer over checkable
   properties of that evidence (timing, numbers, mechanism, named teams, first person, reasoning,
   vocabulary density...), fitted on a labeled calibration set, with its cross-validated agreement
-  stored beside the weights;
+  stored beside the weights. It reads the same properties over the answers to the interviewer's
+  questions about the dimension (rubrics/question_topics.yaml): an answer is read for what it was
+  asked, as a Bar Raiser reads it;
 - the LLM proposes quotes; a quote counts only once found in a candidate turn. Verified quotes are
   shown first, and where the rule scan found nothing they lift a dimension from 1 to 2 (relevant,
   not shown to be specific). With no sentence of its own a dimension is at most a 2, whatever the
-  model says, and one relevant sentence is at most a 3 (exemplary takes more than one sentence);
+  model says, and one relevant sentence is at most a 3 (exemplary takes more than one sentence).
+  A specific sentence (timing, a number, a mechanism, a named team) in the answer to a question
+  about the dimension is such a sentence of its own, whatever its words;
 - a sentence that shows one of the dimension's negative signals (rubrics/concerns.yaml: "we got
   everyone aligned", "it's all in the RAID log") is a concern: shown with the signal it shows, and
   the dimension is at most a 2, whatever else the transcript says (grading/concerns.py);
@@ -37,12 +41,13 @@ from ..transcript import Transcript
 from . import concerns as concern_cues
 from .delivery import DeliveryCheck, check as check_delivery
 from .depmap import build as build_dependency_map
-from .evidence import Quote, features, most_specific, relevant_sentences, verify
+from .evidence import Quote, answer_sentences, evidence_cues, features, most_specific, relevant_sentences, verify
 from .features import dimension_features
 from .level_model import load_level_model
 from .injection import sanitize
 from .models import DimensionGrade, Extraction, GradeReport, GradeStats, PrincipleEvidence
 from .rubric import Rubric
+from .topics import answers_to, load_topics, questions_before
 
 TURN_WORDS_IN_PROMPT = 350
 MAX_EVIDENCE = 4
@@ -186,17 +191,23 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
     notes: list[str] = [scenario_note] if scenario_note else []
     delivery = check_delivery(found_scenario, candidate_texts) if found_scenario else None
     level_model = load_level_model()
+    questions = questions_before(transcript)
     for dim in rubric.dimensions:
         llm_quotes, dropped, error = ([], 0, None)
         if model is not None:
             llm_quotes, dropped, error = _extract_llm(model, base, dim, candidate_texts)
         scored = relevant_sentences(dim.key, candidate_texts)  # once per dimension, used three ways below
+        asked = answers_to(dim.key, questions, candidate_texts)
+        # The level model reads the scan's sentences and the answers to the questions about the
+        # dimension; the specific sentences of those answers are evidence too (shown, and counted by the caps).
+        raw = dimension_features(dim.key, candidate_texts, relevant=[q.quote for _, q in scored],
+                                 asked=[text for _, text in asked])
+        scored = scored + answer_sentences(dim.key, asked, scored)
         evidence = _merge(llm_quotes, most_specific(scored))
         relevant = [q for _, q in scored]
         pool = _merge(llm_quotes, relevant, limit=1000)
         f = features(dim.key, [q.quote for q in pool])
         f.breadth = len(pool)
-        raw = dimension_features(dim.key, candidate_texts, relevant=[q.quote for q in relevant])
         value, _parts = level_model.score(dim.key, raw)
         if not relevant:
             # No sentence bears on it directly: the transcript's specifics may still say it is not a 1
@@ -261,7 +272,9 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
     return GradeReport(
         transcript_id=transcript.id, round=transcript.round, vote=vote, vote_reason=vote_reason, scores=scores,
         leadership_principles=list(principles.values()),
-        rubric_version=f"{rubric.version}+{level_model.version}+{concern_cues.load_cues().version}",
+        # Everything in rubrics/ that decides a level is named, so a grade says what graded it.
+        rubric_version="+".join([rubric.version, level_model.version, concern_cues.load_cues().version,
+                                 evidence_cues().version, load_topics().version]),
         backend=model.model_id if model is not None else "rules-only", stats=stats, injection_flags=flags,
         notes=notes, dependency_map=build_dependency_map(candidate_texts), delivery=delivery,
     )
