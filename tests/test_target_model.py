@@ -31,6 +31,17 @@ def test_model_orders_gaps_by_what_the_answer_leaves_out():
     assert scores["data_outcome"] > scores["mechanism"]
 
 
+def test_the_question_informs_the_reading():
+    """The same vague answer reads differently after a question about winning a team over than after
+    one about when a slip was known: what was asked says which gap matters."""
+    answer = "I was transparent, I listened to their concerns and I kept them involved. Over time it worked out."
+    model = tm.load_model()
+    won_over = model.reading(tm.text_vector(answer, "How did you win the skeptical team over?"))
+    slipped = model.reading(tm.text_vector(answer, "When did you first know the date would slip?"))
+    m, t = tm.FAMILIES.index("mechanism"), tm.FAMILIES.index("timing")
+    assert won_over[m] > slipped[m] and slipped[t] > won_over[t]
+
+
 def test_priority_families_win_a_near_tie_in_the_lp_round():
     vague = "We worked closely with the infra team and aligned on the plan. It went well and we shipped."
     plain = decide(ThreadState(question_text="Tell me about a time.", answers=[vague]), "leadership_principles",
@@ -49,7 +60,7 @@ def test_fit_writes_a_loadable_model_with_its_cross_validation(tmp_path):
     model = tm.TargetModel.model_validate(data)
     assert model.cases == 144
     assert set(model.leave_one_file_out) == {"planner_cases_a.yaml", "planner_cases_b.yaml", "mean"}
-    assert len(model.reading_coef) == len(tm.FAMILIES) and len(model.reading_coef[0]) == 384
+    assert len(model.reading_coef) == len(tm.FAMILIES) and len(model.reading_coef[0]) == 2 * 384  # answer, question
     assert len(model.choice_coef) == tm.family_rows("x", "y", "bar_raiser", [0.0] * 9).shape[1]
 
 

@@ -36,8 +36,9 @@ MAX_ASKS_PER_FAMILY = 2
 # Follow-ups answered without what they asked for, across families, before the thread notes evasion.
 MAX_DODGES = 2
 # Log-odds added to the families of the round's assigned Leadership Principles: a near tie goes to
-# what the round is for (not learned: the training answers carry no assigned principles).
-PRIORITY_BONUS = 0.5
+# what the round is for (not learned: the training answers carry no assigned principles). 0.5 until
+# the question joined the reading (target-q), which spreads the scores a little wider.
+PRIORITY_BONUS = 1.0
 
 
 @cache
