@@ -141,7 +141,8 @@ def test_resumed_session_replies_to_the_saved_answer_first(fake_model):
     corpus = default_corpus()
     t = Transcript(id="20261128-000000-abcd", round="bar_raiser", meta={"seed": 1})
     with SessionWriter.create(t) as w:
-        w.append_turn(Turn(role="interviewer", kind="opening", text="Tell me about a time.", question_id="br-001"))
+        opening = next(q for q in corpus.questions if q.id == "br-001")  # the bank's own text, as a session saves it
+        w.append_turn(Turn(role="interviewer", kind="opening", text=opening.text, question_id=opening.id))
         w.append_turn(Turn(role="candidate", kind="answer", text="We aligned with infra and it went well."))
         path = w.path
     loaded = load_session(path)
@@ -207,7 +208,8 @@ def test_resuming_a_damaged_session_opens_what_can_be_read_and_says_what_not(fak
     corpus = default_corpus()
     t = Transcript(id="20261128-000000-dmg0", round="bar_raiser", meta={"seed": 1})
     with SessionWriter.create(t) as w:
-        w.append_turn(Turn(role="interviewer", kind="opening", text="Tell me about a time.", question_id="br-001"))
+        opening = next(q for q in corpus.questions if q.id == "br-001")  # the bank's own text, as a session saves it
+        w.append_turn(Turn(role="interviewer", kind="opening", text=opening.text, question_id=opening.id))
         path = w.path
     with path.open("ab") as fh:
         fh.write(b'{"v": 1, "event": "turn", "turn": {"role": "cand')  # torn by a crash
@@ -220,7 +222,7 @@ def test_resuming_a_damaged_session_opens_what_can_be_read_and_says_what_not(fak
     async def scenario():
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
-            assert [m.raw for m in app.query(ChatMessage)] == ["Tell me about a time."]
+            assert [m.raw for m in app.query(ChatMessage)] == [opening.text]
             notes = [n.message for n in app._notifications]
             assert any("damaged session" in n and "line 3" in n for n in notes)
 
