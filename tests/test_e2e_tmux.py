@@ -16,20 +16,31 @@ EXE = str(Path(sys.executable).parent / "interviewer")
 
 
 class Tmux:
+    """One tmux server of its own (socket -L name), so nothing else on the machine shares it."""
+
     def __init__(self, name: str, home: Path) -> None:
         self.name = name
         self.home = home
 
+    def _run(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.name, *args], **kwargs)
+
     def start(self, *args: str) -> None:
         cmd = " ".join([f"INTERVIEWER_HOME={self.home}", EXE, *args, "; sleep 60"])
-        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "110", "-y", "34", cmd], check=True)
+        # A server that is still shutting down from kill() can refuse the first new session.
+        for _attempt in range(3):
+            done = self._run("new-session", "-d", "-s", self.name, "-x", "110", "-y", "34", cmd,
+                             capture_output=True, text=True)
+            if done.returncode == 0:
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"tmux would not start a session: {done.stderr.strip()}")
 
     def screen(self) -> str:
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True,
-                              text=True).stdout
+        return self._run("capture-pane", "-p", "-t", self.name, capture_output=True, text=True).stdout
 
     def keys(self, *keys: str, literal: bool = False) -> None:
-        subprocess.run(["tmux", "send-keys", "-t", self.name, *(["-l"] if literal else []), *keys], check=True)
+        self._run("send-keys", "-t", self.name, *(["-l"] if literal else []), *keys, check=True)
 
     def wait_for(self, predicate, timeout: float = 90.0) -> str:
         deadline = time.monotonic() + timeout
@@ -41,7 +52,12 @@ class Tmux:
         raise AssertionError(f"screen never matched:\n{self.screen()}")
 
     def kill(self) -> None:
-        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+        """Stop the server and wait until it is gone, so the next start() gets a fresh one."""
+        self._run("kill-server", capture_output=True)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and self._run("has-session", "-t", self.name,
+                                                        capture_output=True).returncode == 0:
+            time.sleep(0.1)
 
 
 def test_type_follow_up_quit_resume(model_path, home):
