@@ -146,6 +146,11 @@ def relevant_sentences(dimension: str, candidate_texts: list[tuple[int, str]]) -
     return found
 
 
+def specific(s: AnswerSignals) -> bool:
+    """A sentence with something checkable in it: timing, a number, a mechanism or a named team."""
+    return s.has_timing or s.numbers > 0 or s.has_mechanism or bool(s.teams)
+
+
 def answer_sentences(dimension: str, answers: list[tuple[int, str]],
                      already: list[tuple[int, Quote]]) -> list[tuple[int, Quote]]:
     """The specific sentences (timing, a number, a mechanism, a named team) of the answers to the
@@ -158,7 +163,7 @@ def answer_sentences(dimension: str, answers: list[tuple[int, str]],
             if q.quote in seen:
                 continue
             sig = extract(q.quote)
-            if not (sig.has_timing or sig.numbers > 0 or sig.has_mechanism or sig.teams):
+            if not specific(sig):
                 continue
             f = features(dimension, [q.quote], signals=sig)
             found.append((f.specifics + 2 * f.core, q))

@@ -11,7 +11,7 @@ import re
 
 from ..corpus import DIMENSIONS
 from ..interview.signals import extract
-from .evidence import CORE, relevant_sentences
+from .evidence import CORE, relevant_sentences, specific
 
 _REASONING = re.compile(r"\b(?:because|so that|otherwise|which meant|instead of|rather than|the reason|since|"
                         r"that's why|that is why|would have)\b", re.I)
@@ -37,7 +37,7 @@ def dimension_features(dimension: str, candidate_texts: list[tuple[int, str]],
     rel = relevant if relevant is not None else [q.quote for _, q in relevant_sentences(dimension, candidate_texts)]
     r = extract(" ".join(rel)) if rel else None
     words = max(1, g.words)
-    sentences = max(1, sum(1 for _ in re.finditer(r"[.!?](?:\s|$)", joined)))
+    sentences = _sentence_count(joined)
     return {
         "relevant": float(len(rel)),
         "core": float(sum(1 for s in rel if CORE[dimension].search(s))),
@@ -54,7 +54,7 @@ def dimension_features(dimension: str, candidate_texts: list[tuple[int, str]],
         "architecture_share": g.architecture_share,
         "relevant_share": len(rel) / sentences,
         "core_share": sum(1 for q in rel if CORE[dimension].search(q)) / sentences,
-        "specific_share": sum(1 for q in rel if _specific(q)) / max(1, len(rel)),
+        "specific_share": sum(1 for q in rel if specific(extract(q))) / max(1, len(rel)),
         **_asked(dimension, asked or []),
     }
 
@@ -65,7 +65,7 @@ def _asked(dimension: str, answers: list[str]) -> dict[str, float]:
     text = " ".join(answers)
     s = extract(text)
     words = max(1, s.words)
-    sentences = max(1, sum(1 for _ in re.finditer(r"[.!?](?:\s|$)", text)))
+    sentences = _sentence_count(text)
     return {
         "asked": 1.0,
         "asked_answers": float(len(answers)),
@@ -79,9 +79,8 @@ def _asked(dimension: str, answers: list[str]) -> dict[str, float]:
     }
 
 
-def _specific(sentence: str) -> bool:
-    s = extract(sentence)
-    return s.has_timing or s.numbers > 0 or s.has_mechanism or bool(s.teams)
+def _sentence_count(text: str) -> int:
+    return max(1, sum(1 for _ in re.finditer(r"[.!?](?:\s|$)", text)))
 
 
 def vector(dimension: str, raw: dict[str, float]) -> list[float]:

@@ -112,11 +112,16 @@ def load_model(path: Path | None = None) -> TargetModel:
     return TargetModel.model_validate_json(path.read_text(encoding="utf-8"))
 
 
+def reading_input(answers: np.ndarray, questions: np.ndarray) -> np.ndarray:
+    """The reading's input layout, for fitting and scoring alike: the answer's vector, then the
+    question's at QUESTION_WEIGHT (rows of both, or one vector of each)."""
+    return np.concatenate([answers, QUESTION_WEIGHT * questions], axis=-1)
+
+
 def text_vector(answer: str, question: str) -> np.ndarray:
-    """The reading's input: the answer's vector, then the question's at QUESTION_WEIGHT."""
     from ..embeddings import encode_one
 
-    return np.concatenate([encode_one(answer or ""), QUESTION_WEIGHT * encode_one(question or "")])
+    return reading_input(encode_one(answer or ""), encode_one(question or ""))
 
 
 def scores_for(answer: str, question: str, round_name: str, s: AnswerSignals | None = None) -> dict[str, float]:
@@ -191,8 +196,7 @@ def fit(paths: list[Path]) -> TargetModel:
 
     cases, digest = load_cases(paths)
     encoder = default_encoder()
-    V = np.hstack([encoder.encode([c["answer"] for c in cases]),
-                   QUESTION_WEIGHT * encoder.encode([c["question"] for c in cases])])
+    V = reading_input(encoder.encode([c["answer"] for c in cases]), encoder.encode([c["question"] for c in cases]))
     Y = _labels(cases)
 
     def score(a: np.ndarray) -> float:
