@@ -1,3 +1,5 @@
+import pytest
+
 from interviewer.interview.planner import ThreadState, decide
 from interviewer.interview.signals import extract, vague_phrase
 
@@ -21,6 +23,24 @@ def test_signals_in_a_specific_answer():
 def test_a_team_named_in_lower_case_at_the_start_of_a_sentence_is_a_team():
     s = extract("The data platform team owned the lineage service. Their billing org said no. The whole team cheered.")
     assert s.teams == ["The data platform team", "Their billing org"]
+
+
+@pytest.mark.parametrize("told", [
+    "So I got our facilities manager to take over the calls with the badge vendor.",
+    "I got the operations director to agree that waiting time would not count against picks per hour.",
+    "I negotiated it by agreeing my program would fund two contractors for their backlog.",
+    "I gave him two options and the cost of each.",
+    "I'd bring two options: our team writes the change in their codebase under their review.",
+    "The QA manager committed two testers to the regression pass.",
+])
+def test_a_deal_told_plainly_is_a_mechanism(told):
+    assert extract(told).has_mechanism
+
+
+@pytest.mark.parametrize("vague", ["We got them to agree eventually.", "I got everyone to agree on the plan.",
+                                   "I got them to commit to the date."])
+def test_getting_agreement_with_nothing_given_is_not_a_mechanism(vague):
+    assert not extract(vague).has_mechanism
 
 
 def test_vague_phrase_is_the_candidates_own_words():

@@ -33,7 +33,15 @@ _MECHANISM = re.compile(
     r"deprecat|dropped (?:the|our)|descop|cut scope|"
     # The conditional of a plan ("I'd offer them...") is the mechanism of a program-design answer.
     r"I(?:'d| would|'ll| will) (?:offer|trade|fund|lend|loan|embed|give (?:them|up)|pay|take (?:on|over)|own|"
-    r"write (?:the|an?)|cover|propose|move (?:one|two|\d+|an?) engineers?))",
+    r"write (?:the|an?)|cover|propose|move (?:one|two|\d+|an?) engineers?)|"
+    # What was given or asked in a deal, told plainly: "I got the QA manager to commit two testers",
+    # "agreeing my program would fund two contractors", "I gave him two options", "I'd take that deal".
+    r"got (?!(?:them|everyone|everybody|all)\b)(?:\w+ ){1,4}to (?:take over|agree that|commit|cover|lend|fund|staff)|"
+    r"agree(?:d|ing)? (?:that )?(?:my|our) (?:program|team|org|budget) would|"
+    r"I could offer|(?:take|took|made) (?:that|the|a) deal|"
+    r"(?:gave|brought|bring|laid out|offered|put) (?:\w+ )?(?:two|three|both) options|"
+    r"(?:my|our) team (?:writes|would write|'d write|builds|would build|'d build)|"
+    r"commit(?:ted|s)? (?:one|two|three|\d+|an?) (?:testers?|engineers?|people|analysts?|contractors?))",
     re.IGNORECASE,
 )
 _QUOTED_SPEECH = re.compile(r"[\"“][^\"”]{8,}[\"”]")
