@@ -97,3 +97,13 @@ def test_a_non_core_probe_that_was_dodged_is_not_pressed():
     dodge = "Honestly it was mostly about trust. I kept them in the loop and made sure they saw the value."
     d = decide(thread(VAGUE, dodge, asked=["conflict"]), "bar_raiser", max_depth=5)
     assert d.probe_target != "conflict"
+
+
+def test_a_conflict_is_on_the_table_only_with_what_each_side_wanted():
+    from interviewer.interview.planner import satisfied_in
+
+    told = "The risk team and the product team disagreed about the threshold for weeks. I ran the reviews."
+    content = ("The risk team and the product team disagreed: risk wanted a 0.1 percent false-positive cap while "
+               "product needed 0.5 percent to keep sign-ups flowing.")
+    for answer, on_table in ((told, False), (content, True)):
+        assert satisfied_in("conflict", answer, extract(answer), "bar_raiser") is on_table

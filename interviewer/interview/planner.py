@@ -87,14 +87,17 @@ def satisfied(family: str, s: AnswerSignals, round_name: str) -> bool:
 
 
 def satisfied_in(family: str, answer: str, s: AnswerSignals, round_name: str) -> bool:
-    """`satisfied`, read on the text: a result is a number in the same sentence as an outcome, and a
-    business framing is a consequence in money or customers, not the word "customers" anywhere."""
+    """`satisfied`, read on the text: a result is a number in the same sentence as an outcome, a
+    business framing is a consequence in money or customers, not the word "customers" anywhere, and a
+    conflict is told with what each side wanted, not only that they disagreed."""
     if family == "data_outcome":
         return any(_RESULT_NUMBER.search(x) and _OUTCOME_WORD.search(x) for x in split_sentences(answer))
     if family == "translation":
         return bool(_BUSINESS_CONSEQUENCE.search(answer))
     if family == "sequencing":  # an order of work counts once something defends it
         return satisfied(family, s, round_name) and bool(_BECAUSE.search(answer))
+    if family == "conflict":  # a disagreement between two teams counts once both sides' wants are said
+        return satisfied(family, s, round_name) and any(_POSITIONS.search(x) for x in split_sentences(answer))
     return satisfied(family, s, round_name)
 
 
@@ -162,6 +165,11 @@ _BIG_WORDS = re.compile(r"\b(?:huge|big|great|massive|real|clear) (?:success|win
                         r"really well|great results|well received|positive (?:feedback|impact)|improved\b", re.I)
 _ORDERED = re.compile(r"\b(?:first|then|after that|next|followed|last|phase \w+|in (?:three|two|four) phases|"
                       r"went (?:first|last))\b", re.I)
+# Two sides' positions in one sentence ("finance wanted to hold the date while merchandising needed ..."):
+# 'disagreed' with two teams named is a conflict told, not its content (training/: of 21 answers the
+# old reading counted as a conflict told, 16 were labeled with conflict as an acceptable probe).
+_POSITIONS = re.compile(r"\b(?:wanted|needed|insisted on|pushed for|argued for|preferred)\b.{3,120}?"
+                        r"\b(?:wanted|needed|insisted on|pushed for|argued for|preferred)\b", re.I)
 _BECAUSE = re.compile(r"\b(?:because|so that|otherwise|since|the reason|which meant|that way|to avoid|to de-?risk)\b", re.I)
 _PROCESS = re.compile(r"\b(?:weekly sync|RACI|risk log|tracker|status (?:report|meeting)|stand-?ups?|program review|"
                       r"launch review|dashboard)\b", re.I)
