@@ -28,7 +28,10 @@ def test_vague_phrase_is_the_candidates_own_words():
 
 
 def test_vague_answer_draws_a_mechanism_probe():
-    d = decide(thread(VAGUE), "bar_raiser", max_depth=4)
+    # Asked how another team was won over, as a session asks it (on the placeholder question 'It went
+    # well' makes the outcome a near tie: 0.42 against 0.41 log-odds since target model soft-4).
+    influence = "Tell me about a time you needed another team to change their plan so your program could ship."
+    d = decide(ThreadState(question_id="q", question_text=influence, answers=[VAGUE]), "bar_raiser", max_depth=4)
     assert (d.action, d.probe_target) == ("drill", "mechanism")
     assert "worked closely with the infra team" in d.why
 
