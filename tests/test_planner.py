@@ -48,7 +48,10 @@ def test_vague_phrase_is_the_candidates_own_words():
 
 
 def test_vague_answer_draws_a_mechanism_probe():
-    d = decide(thread(VAGUE), "bar_raiser", max_depth=4)
+    # Asked how another team was won over, as a session asks it (on the placeholder question 'It went
+    # well' makes the outcome a near tie: 0.42 against 0.41 log-odds since target model soft-4).
+    influence = "Tell me about a time you needed another team to change their plan so your program could ship."
+    d = decide(ThreadState(question_id="q", question_text=influence, answers=[VAGUE]), "bar_raiser", max_depth=4)
     assert (d.action, d.probe_target) == ("drill", "mechanism")
     assert "worked closely with the infra team" in d.why
 
@@ -117,3 +120,13 @@ def test_a_non_core_probe_that_was_dodged_is_not_pressed():
     dodge = "Honestly it was mostly about trust. I kept them in the loop and made sure they saw the value."
     d = decide(thread(VAGUE, dodge, asked=["conflict"]), "bar_raiser", max_depth=5)
     assert d.probe_target != "conflict"
+
+
+def test_a_conflict_is_on_the_table_only_with_what_each_side_wanted():
+    from interviewer.interview.planner import satisfied_in
+
+    told = "The risk team and the product team disagreed about the threshold for weeks. I ran the reviews."
+    content = ("The risk team and the product team disagreed: risk wanted a 0.1 percent false-positive cap while "
+               "product needed 0.5 percent to keep sign-ups flowing.")
+    for answer, on_table in ((told, False), (content, True)):
+        assert satisfied_in("conflict", answer, extract(answer), "bar_raiser") is on_table

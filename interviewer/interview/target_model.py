@@ -12,7 +12,9 @@ measure). Two logistic regressions, stored as plain numbers in models/planner_ta
   with the family, so each family learns which cues call for it).
 
 The planner still decides what is present (satisfied_in), what may not be asked again, and when to
-move on; the model only orders the open gaps. Refit with
+move on; the model only orders the open gaps. On the first follow-up those include the families whose
+presence the regexes read too coarsely to rule out (planner.SOFT_PRESENT); the cues already tell the
+model what the answer carries (a flag for 'read as present' added nothing on leave-one-file-out). Refit with
 `python -m interviewer.interview.target_model training/planner_cases_*.yaml --out models/planner_target.json`;
 it prints leave-one-file-out accuracy, stored beside the weights.
 """
@@ -155,13 +157,14 @@ def _out_of_fold_reading(V: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 
 def _choice_set(cases: list[dict], readings: np.ndarray):
-    """Rows for the families not already on the table in each answer (the planner never asks those)."""
+    """Rows for the families the planner would offer on a first follow-up: those not on the table, and the
+    soft-present ones (P.SOFT_PRESENT) even when they read as present."""
     X, y, group, family = [], [], [], []
     for n, (case, reading) in enumerate(zip(cases, readings, strict=True)):
         s = extract(case["answer"])
         rows = family_rows(case["answer"], case["question"], case["round"], reading, s)
         for i, f in enumerate(FAMILIES):
-            if P.satisfied_in(f, case["answer"], s, case["round"]):
+            if P.satisfied_in(f, case["answer"], s, case["round"]) and f not in P.SOFT_PRESENT:
                 continue
             X.append(rows[i])
             y.append(f in case["acceptable"])
