@@ -130,3 +130,22 @@ def test_a_conflict_is_on_the_table_only_with_what_each_side_wanted():
                "product needed 0.5 percent to keep sign-ups flowing.")
     for answer, on_table in ((told, False), (content, True)):
         assert satisfied_in("conflict", answer, extract(answer), "bar_raiser") is on_table
+
+
+def test_a_date_alone_leaves_timing_open_but_the_moment_of_knowing_closes_it():
+    from interviewer.interview.planner import soft_present
+
+    launch_only = "We launched on March 28 and payout contacts fell 18 percent."
+    knew = "In week 3 of planning I read their quarterly plan and saw the format change slotted for May."
+    assert soft_present("timing", launch_only)
+    assert not soft_present("timing", knew)
+    assert soft_present("mechanism", knew) and not soft_present("personal_role", launch_only)
+
+
+def test_the_first_follow_up_does_not_ask_when_they_knew_after_the_story_said_it():
+    strong = ("I was the TPM for moving seller payouts to daily settlement, due April 1. In week 3 of planning I read "
+              "bank-integration's quarterly plan and saw the file-format change slotted for May; nobody had flagged it. "
+              "I went to their manager, Priya, with an offer: my team would write and own the reconciliation tests, "
+              "about three engineer-weeks, if she pulled the format work into March. We launched March 28.")
+    d = decide(thread(strong), "bar_raiser", max_depth=4)
+    assert d.action == "drill" and d.probe_target != "timing"

@@ -18,6 +18,8 @@ _TIMING = re.compile(
     r"\b(?:before|ahead of) (?:the )?(?:launch|deadline|date|freeze|cutover|go-live)\b|\bT-\d+\b",
     re.IGNORECASE,
 )
+# Public: the planner asks whether a date is told with the moment of knowing.
+TIMING = _TIMING
 _TEAM = re.compile(
     r"\b(?:[A-Z][\w&/+-]*(?:\s+[A-Z][\w&/+-]*){0,3})\s+(?:team|org|organization|group|squad|platform|service)\b"
     r"|\b(?:[Tt]he|[Tt]heir|[Oo]ur)\s+(?!same\b|whole\b|other\b|entire\b|right\b)(?:[a-z][\w-]*\s+){1,2}(?:team|org|group)\b"

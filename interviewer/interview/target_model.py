@@ -164,7 +164,7 @@ def _choice_set(cases: list[dict], readings: np.ndarray):
         s = extract(case["answer"])
         rows = family_rows(case["answer"], case["question"], case["round"], reading, s)
         for i, f in enumerate(FAMILIES):
-            if P.satisfied_in(f, case["answer"], s, case["round"]) and f not in P.SOFT_PRESENT:
+            if P.satisfied_in(f, case["answer"], s, case["round"]) and not P.soft_present(f, case["answer"]):
                 continue
             X.append(rows[i])
             y.append(f in case["acceptable"])
