@@ -13,7 +13,7 @@ measure). Two logistic regressions, stored as plain numbers in models/planner_ta
 
 The planner still decides what is present (satisfied_in), what may not be asked again, and when to
 move on; the model only orders the open gaps. On the first follow-up those include the families whose
-presence the regexes read too coarsely to rule out (planner.SOFT_PRESENT); the cues already tell the
+presence the regexes read too coarsely to rule out (planner.soft_present); the cues already tell the
 model what the answer carries (a flag for 'read as present' added nothing on leave-one-file-out). Refit with
 `python -m interviewer.interview.target_model training/planner_cases_*.yaml --out models/planner_target.json`;
 it prints leave-one-file-out accuracy, stored beside the weights.
@@ -158,7 +158,7 @@ def _out_of_fold_reading(V: np.ndarray, Y: np.ndarray) -> np.ndarray:
 
 def _choice_set(cases: list[dict], readings: np.ndarray):
     """Rows for the families the planner would offer on a first follow-up: those not on the table, and the
-    soft-present ones (P.SOFT_PRESENT) even when they read as present."""
+    soft-present ones (P.soft_present) even when they read as present."""
     X, y, group, family = [], [], [], []
     for n, (case, reading) in enumerate(zip(cases, readings, strict=True)):
         s = extract(case["answer"])
