@@ -26,7 +26,7 @@ def test_model_orders_gaps_by_what_the_answer_leaves_out():
     no_number = ("I offered the Label team two of my engineers for three weeks in exchange for moving their API "
                  "freeze; I told their director in week 2. It was a huge success and everyone was happy with it.")
     # Of the gaps the answer leaves out, the role comes first (the date and the offer read as present
-    # but stay open to the first follow-up: planner.SOFT_PRESENT).
+    # but stay open to the first follow-up: planner.soft_present).
     scores = tm.scores_for(we_story, "Tell me about a launch.", "bar_raiser")
     s = tm.extract(we_story)
     left_out = [f for f in tm.FAMILIES if not tm.P.satisfied_in(f, we_story, s, "bar_raiser")]
@@ -77,7 +77,7 @@ def test_fit_refuses_a_missing_file_in_one_line(tmp_path, capsys):
 
 def test_the_first_follow_up_may_ask_when_though_a_date_was_said_and_later_ones_never_re_ask():
     """A date read as timing is not when the risk was known; the first follow-up may still ask it
-    (planner.SOFT_PRESENT). Once the thread is under way, what it answered is never asked again."""
+    (planner.soft_present). Once the thread is under way, what it answered is never asked again."""
     story = ("We set up the program, we ran the weekly syncs, we worked through the blockers with the shipping "
              "team, and we launched in March, two weeks early, cutting failed labels by 30 percent.")
     first = decide(ThreadState(question_text="Tell me about a launch.", answers=[story]), "bar_raiser", max_depth=4)

@@ -10,7 +10,8 @@ import re
 from pydantic import BaseModel, Field
 
 _NUMWORD = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several|a couple of)"
-_TIMING = re.compile(
+# Public: the planner also asks whether a date is told with the moment of knowing.
+TIMING = re.compile(
     rf"\b{_NUMWORD}[\s-]+(?:weeks?|days?|months?|sprints?|quarters?)\b|\bQ[1-4]\b|"
     # "week 7", "by week three", "in month one": how program-design plans state time.
     r"\b(?:week|month|sprint|day)\s+(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b|"
@@ -18,8 +19,6 @@ _TIMING = re.compile(
     r"\b(?:before|ahead of) (?:the )?(?:launch|deadline|date|freeze|cutover|go-live)\b|\bT-\d+\b",
     re.IGNORECASE,
 )
-# Public: the planner asks whether a date is told with the moment of knowing.
-TIMING = _TIMING
 _TEAM = re.compile(
     r"\b(?:[A-Z][\w&/+-]*(?:\s+[A-Z][\w&/+-]*){0,3})\s+(?:team|org|organization|group|squad|platform|service)\b"
     r"|\b(?:[Tt]he|[Tt]heir|[Oo]ur)\s+(?!same\b|whole\b|other\b|entire\b|right\b)(?:[a-z][\w-]*\s+){1,2}(?:team|org|group)\b"
@@ -145,7 +144,7 @@ def extract(text: str) -> AnswerSignals:
     return AnswerSignals(
         words=words,
         teams=_uniq([m.group(0) for m in _TEAM.finditer(text)]),
-        timing=_uniq([m.group(0) for m in _TIMING.finditer(text)]),
+        timing=_uniq([m.group(0) for m in TIMING.finditer(text)]),
         mechanism=_uniq([m.group(0) for m in _MECHANISM.finditer(text)]),
         quoted_speech=len(_QUOTED_SPEECH.findall(text)),
         vague_influence=_uniq([m.group(0) for m in _INFLUENCE_VAGUE.finditer(text)]),
