@@ -147,6 +147,16 @@ def test_dependency_map_names_a_team_once():
     assert [(e.a, e.b) for e in m.edges] == [("Shipping Label", "Checkout")]
 
 
+def test_dependency_map_keeps_two_directors_apart():
+    from interviewer.grading.depmap import build
+
+    m = build([(1, "The sales director wanted the export first, the payments director wanted the fraud rules first."),
+               (3, "I sat with the same director again, then with our platform lead.")])
+    assert m.nodes[:2] == ["Sales director", "Payments director"]
+    assert "Platform lead" in m.nodes and "Director" not in m.nodes and "Same director" not in m.nodes
+    assert [(e.a, e.b) for e in m.edges][:1] == [("Sales director", "Payments director")]
+
+
 def test_html_dependency_map_is_escaped_svg():
     import re
     import xml.dom.minidom

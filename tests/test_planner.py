@@ -1,6 +1,6 @@
 import pytest
 
-from interviewer.interview.planner import ThreadState, decide
+from interviewer.interview.planner import ThreadState, decide, satisfied_in
 from interviewer.interview.signals import extract, vague_phrase
 
 VAGUE = "We worked closely with the infra team and aligned on the plan. It went well and we shipped."
@@ -41,6 +41,25 @@ def test_a_deal_told_plainly_is_a_mechanism(told):
                                    "I got them to commit to the date."])
 def test_getting_agreement_with_nothing_given_is_not_a_mechanism(vague):
     assert not extract(vague).has_mechanism
+
+
+@pytest.mark.parametrize("spoken, digits", [
+    ("Completion went from fifty-two to sixty-three percent in the first month.",
+     "Completion went from 52 to 63 percent in the first month."),
+    ("We took five hundred and twelve GPUs for eighteen weeks.", "We took 512 GPUs for 18 weeks."),
+])
+def test_numbers_told_in_words_count_as_numbers(spoken, digits):
+    said, written = extract(spoken), extract(digits)
+    assert said.numbers == written.numbers > 0
+    assert said.has_timing == written.has_timing
+    assert satisfied_in("data_outcome", spoken, said, "bar_raiser") == satisfied_in("data_outcome", digits, written, "bar_raiser")
+
+
+def test_a_small_number_word_alone_is_not_data_but_one_percent_is():
+    assert extract("One of the two teams said no.").numbers == 0
+    assert extract("We piloted with one percent of customers.").numbers == 1
+    assert satisfied_in("data_outcome", "Support calls dropped by ten percent.", extract("Support calls dropped by ten percent."),
+                        "bar_raiser")
 
 
 def test_vague_phrase_is_the_candidates_own_words():

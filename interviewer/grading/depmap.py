@@ -13,6 +13,12 @@ from .injection import split_sentences
 
 _LEAD = re.compile(r"^(?:the|our|their|my|a|an)\s+", re.I)
 _TAIL = re.compile(r"\s+(?:team|org|organization|group|squad)$", re.I)
+# A role named by what it runs ("the sales director", "their payments lead"): the team pattern keeps only
+# a capitalised qualifier, so two lower-case directors would both become "Director". Here the map keeps
+# the qualifier, and two people stay two nodes.
+_ROLE = re.compile(r"\b(?:[Tt]he|[Oo]ur|[Tt]heir|[Mm]y|[Hh]is|[Hh]er)\s+"
+                   r"((?:(?!same\b|other\b|own\b|new\b|whole\b|two\b|both\b)[a-z][\w-]*\s+){1,2}"
+                   r"(?:VP|director|lead|manager|principal engineer|PM|GM|head))\b")
 _LINK = re.compile(r"\b(?:depend\w*|block\w*|waiting on|needed|need|relied on|rely on|owned|owns|built|build|"
                    r"asked|gave|offered|traded|lent|review\w*|sign[- ]off|integrat\w+|handoff|called)\b", re.I)
 
@@ -49,7 +55,7 @@ def build(candidate_texts: list[tuple[int, str]], limit: int = 12) -> Dependency
     for turn, text in candidate_texts:
         for start, end in split_sentences(text):
             sentence = " ".join(text[start:end].split())
-            names = list(dict.fromkeys(n for n in (_norm(m.group(0)) for m in _TEAM.finditer(sentence)) if n))
+            names = list(dict.fromkeys(n for n in (_norm(found) for found in _names(sentence)) if n))
             for name in names:
                 nodes.setdefault(name, None)
             kind = "dependency" if _LINK.search(sentence) else "mention"
@@ -72,6 +78,15 @@ def build(candidate_texts: list[tuple[int, str]], limit: int = 12) -> Dependency
         merged.append(e.model_copy(update={"a": a, "b": b}))
     kept = list(dict.fromkeys(alias[n] for n in nodes))[:limit]
     return DependencyMap(nodes=kept, edges=[e for e in merged if e.a in kept and e.b in kept])
+
+
+def _names(sentence: str) -> list[str]:
+    """The teams and roles of one sentence in the order they are named; a qualified role replaces the
+    bare role word the team pattern found inside it."""
+    roles = [(m.start(1), m.end(1), m.group(1)) for m in _ROLE.finditer(sentence)]
+    found = [(m.start(), m.end(), m.group(0)) for m in _TEAM.finditer(sentence)
+             if not any(a <= m.start() and m.end() <= b for a, b, _ in roles)]
+    return [name for _, _, name in sorted(found + roles)]
 
 
 def _aliases(names: list[str]) -> dict[str, str]:

@@ -9,6 +9,8 @@ import re
 
 from pydantic import BaseModel, Field
 
+from .numerals import digits
+
 _NUMWORD = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few|several|a couple of)"
 # Public: the planner also asks whether a date is told with the moment of knowing.
 TIMING = re.compile(
@@ -64,7 +66,10 @@ _SEQUENCE = re.compile(r"\b(?:first|then|before|after|in parallel|sequenc\w+|ord
 _CONFLICT = re.compile(r"\b(?:disagree\w*|pushed back|push back|conflict\w*|refused|objected|tension|versus|vs\.?|argued|wanted .{1,60} while|two directors|competing)\b", re.I)
 _BUSINESS = re.compile(r"\b(?:revenue|customers?|cost|margin|business|GMV|conversion|churn|sales|\$\s?\d|dollars?|contract(?:ual)? penalt|market|launch date|price|profit|users?)\b", re.I)
 _OUTCOME = re.compile(r"\b(?:shipped|launched|delivered|reduced|saved|cut|increased|improved|grew|dropped|on time|slipped|missed|hit)\b", re.I)
-_NUMBER = re.compile(r"\b\d[\d,.]*\s?(?:%|percent|x|k|m|million|billion|ms|hours?|days?|weeks?)?|\$\s?\d", re.I)
+_NUMBER = re.compile(r"\b\d[\d,.]*\s?(?:%|percent|x|k|m|million|billion|ms|hours?|days?|weeks?)?|\$\s?\d|"
+                     # a small number standing alone stays a word (numerals.py) but is data before a percent
+                     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few)\s?(?:%|percent|per cent)",
+                     re.I)
 _ARCH = re.compile(
     r"\b(?:schema|cach\w+|shard\w*|database|db|latency|throughput|microservices?|kafka|queue|replica\w*|"
     r"index(?:es|ing)?|partition\w*|load balanc\w+|consisten\w+|idempoten\w+|api gateway|redis|dynamo\w*|"
@@ -138,13 +143,14 @@ def split_sentences(text: str) -> list[str]:
 
 def extract(text: str) -> AnswerSignals:
     text = text or ""
+    numeric = digits(text)  # numbers and weeks told in words count as digits (both are counted, never shown)
     words = len(text.split())
     sentences = split_sentences(text)
     arch_words = sum(len(s.split()) for s in sentences if len(_ARCH.findall(s)) >= 1)
     return AnswerSignals(
         words=words,
         teams=_uniq([m.group(0) for m in _TEAM.finditer(text)]),
-        timing=_uniq([m.group(0) for m in TIMING.finditer(text)]),
+        timing=_uniq([m.group(0) for m in TIMING.finditer(numeric)]),
         mechanism=_uniq([m.group(0) for m in _MECHANISM.finditer(text)]),
         quoted_speech=len(_QUOTED_SPEECH.findall(text)),
         vague_influence=_uniq([m.group(0) for m in _INFLUENCE_VAGUE.finditer(text)]),
@@ -155,7 +161,7 @@ def extract(text: str) -> AnswerSignals:
         conflict=len(_CONFLICT.findall(text)),
         business=len(_BUSINESS.findall(text)),
         outcome=len(_OUTCOME.findall(text)),
-        numbers=len(_NUMBER.findall(text)),
+        numbers=len(_NUMBER.findall(numeric)),
         i_count=len(_I.findall(text)),
         we_count=len(_WE.findall(text)),
         jargon=len(_JARGON.findall(text)),
