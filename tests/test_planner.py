@@ -55,6 +55,14 @@ def test_numbers_told_in_words_count_as_numbers(spoken, digits):
     assert satisfied_in("data_outcome", spoken, said, "bar_raiser") == satisfied_in("data_outcome", digits, written, "bar_raiser")
 
 
+def test_a_number_already_in_digits_keeps_its_scale_word():
+    from interviewer.interview.numerals import digits
+
+    assert digits("The event needed 10 million players; tests reached about 6 million.") == \
+        "The event needed 10 million players; tests reached about 6 million."
+    assert extract("Revenue was around 1.8 million in the first six months.").numbers == 1
+
+
 def test_a_small_number_word_alone_is_not_data_but_one_percent_is():
     assert extract("One of the two teams said no.").numbers == 0
     assert extract("We piloted with one percent of customers.").numbers == 1

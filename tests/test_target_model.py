@@ -85,3 +85,23 @@ def test_the_first_follow_up_may_ask_when_though_a_date_was_said_and_later_ones_
     later = decide(ThreadState(question_text="Tell me about a launch.", answers=[story, "We kept going."],
                                asked=["personal_role"]), "bar_raiser", max_depth=4)
     assert later.probe_target != "timing" and "timing" in later.present
+
+
+def test_several_fold_shuffles_make_the_choice_model_depend_less_on_one_of_them(monkeypatch):
+    """Which fold an answer falls in is arbitrary; the choice model fitted on several shuffles' readings
+    moves less when the shuffles change than one fitted on a single shuffle."""
+    from interviewer.embeddings import default_encoder
+
+    cases, _ = tm.load_cases([TRAINING / "planner_cases_a.yaml", TRAINING / "planner_cases_b.yaml"])
+    enc = default_encoder()
+    V = tm.reading_input(enc.encode([c["answer"] for c in cases]), enc.encode([c["question"] for c in cases]))
+    Y = tm._labels(cases)
+    original = tm._out_of_fold_reading
+
+    def coefficients(shuffles, offset):
+        monkeypatch.setattr(tm, "_out_of_fold_reading", lambda V, Y, seed=0: original(V, Y, seed + offset))
+        return tm._fit_choice(cases, V, Y, shuffles).coef_[0]
+
+    one = abs(coefficients(1, 0) - coefficients(1, 100)).sum()
+    several = abs(coefficients(tm.OOF_SHUFFLES, 0) - coefficients(tm.OOF_SHUFFLES, 100)).sum()
+    assert several < 0.7 * one

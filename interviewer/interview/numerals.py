@@ -9,12 +9,15 @@ The converted text is only ever counted, never shown: quotes keep the candidate'
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from text_to_num import alpha2digit
 
 # Isolated numbers at or below this stay words (text2num converts grouped ones whatever their size).
 ISOLATED_THRESHOLD = 12
+# "10 million" is already a number; text2num would turn its scale word alone into "10 1000000".
+_DIGITS_AND_SCALE = re.compile(r"\d[\d,.]*\s*(?:hundred|thousand|million|billion|trillion)\b", re.I)
 
 
 @lru_cache(maxsize=4096)
@@ -22,4 +25,12 @@ def digits(text: str) -> str:
     """`text` with its spelled-out numbers written as digits ("thirty percent" -> "30 percent")."""
     if not text:
         return text
-    return alpha2digit(text, "en", threshold=ISOLATED_THRESHOLD)
+    out, last = [], 0
+    for m in _DIGITS_AND_SCALE.finditer(text):
+        out += [_convert(text[last:m.start()]), m.group(0)]
+        last = m.end()
+    return "".join(out + [_convert(text[last:])])
+
+
+def _convert(piece: str) -> str:
+    return alpha2digit(piece, "en", threshold=ISOLATED_THRESHOLD) if piece.strip() else piece
