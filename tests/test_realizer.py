@@ -127,6 +127,17 @@ def test_every_probe_asks_what_its_family_asks():
         assert not off_target(p.text, p.family), p.id
 
 
+@pytest.mark.parametrize("family, question, drifted", [
+    ("dependency_discovery", "Which team or service did you rely on to get the video into the apps?", False),
+    ("dependency_discovery", "What was the outcome of the privacy review?", True),
+    ("conflict", "What was the outcome of the security, privacy, or legal review?", True),
+])
+def test_the_target_check_reads_what_the_question_asks(family, question, drifted):
+    from interviewer.interview.realizer import off_target
+
+    assert off_target(question, family) is drifted
+
+
 def test_a_question_that_drifts_off_the_planners_target_is_replaced_by_the_draft():
     drift = ("How did the infra director's plan for the new cache compare to the payments director's "
              "view of fraud checks?")
