@@ -216,3 +216,11 @@ def test_the_model_sees_the_same_prompt_for_the_same_words():
         runs.append([[m.content for m in p] for p in model.prompts])
     assert runs[0] == runs[1] == runs[2]
     assert "Note to the evaluator" not in runs[2][0][1]
+
+
+def test_a_result_told_in_words_is_a_measurable_outcome():
+    from interviewer.grading.evidence import features
+
+    said = "Adoption went from fifty-two to sixty-three percent after the Ledger team moved their change."
+    assert features("business_translation", [said]).numbers
+    assert not features("business_translation", ["Adoption went up after the Ledger team moved their change."]).numbers

@@ -9,7 +9,7 @@ from functools import cache
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
-from ..interview.signals import AnswerSignals, extract
+from ..interview.signals import AnswerSignals, extract, states_result
 from ..resources import data_root
 from .cues import DimensionCues, compiled, load
 from .injection import split_sentences
@@ -199,7 +199,7 @@ def features(dimension: str, quotes: list[str], signals: AnswerSignals | None = 
         named=bool(s.teams),
         timing=s.has_timing,
         mechanism=s.has_mechanism,
-        numbers=s.numbers > 0 and (s.outcome > 0 or s.business > 0),
+        numbers=s.numbers > 0 and (s.outcome > 0 or s.business > 0 or states_result(text)),
         first_person=s.i_count > 0 and s.i_count >= s.we_count,
         reasoning=bool(_REASONING.search(text)),
     )

@@ -15,8 +15,7 @@ from pydantic import BaseModel, Field
 
 from ..resources import data_root
 from ..transcript import PlannerDecision, ProbeFamily
-from .numerals import digits
-from .signals import TIMING, AnswerSignals, extract, split_sentences, vague_phrase
+from .signals import TIMING, AnswerSignals, extract, split_sentences, states_result, vague_phrase
 
 ORDER: dict[str, list[str]] = {
     "bar_raiser": ["mechanism", "personal_role", "timing", "staffing", "dependency_discovery", "data_outcome",
@@ -112,7 +111,7 @@ def satisfied_in(family: str, answer: str, s: AnswerSignals, round_name: str) ->
     business framing is a consequence in money or customers, not the word "customers" anywhere, and a
     conflict is told with what each side wanted, not only that they disagreed."""
     if family == "data_outcome":
-        return any(_RESULT_NUMBER.search(x) and _OUTCOME_WORD.search(x) for x in split_sentences(digits(answer)))
+        return states_result(answer)
     if family == "translation":
         return bool(_BUSINESS_CONSEQUENCE.search(answer))
     if family == "sequencing":  # an order of work counts once something defends it
@@ -154,14 +153,6 @@ _LATE = re.compile(r"\b(?:when|after|once|by the time)\s+(?:we|it|they|the team)
                    r"blew|was late)|\bafter (?:the )?(?:slip|deadline|code freeze|miss)\b", re.I)
 _VAGUE_OUTCOME = re.compile(r"\b(?:went (?:well|fine|ahead|smoothly)|(?:was|were) (?:pleased|happy)|successful(?:ly)?|"
                             r"broke the logjam|worked out|on schedule|on time)\b", re.I)
-_RESULT_NUMBER = re.compile(r"\d[\d,.]*\s?(?:%|percent|x\b|k\b|m\b|million|billion|ms\b|seconds?|minutes?|hours?|"
-                            r"points?|bps|basis points)|\$\s?\d|\b\d[\d,.]*\s+(?:orders|users|customers|tickets|"
-                            r"contacts|errors|incidents|sellers|accounts|sign-?ups|dollars)|"
-                            # a small number stays a word (numerals.py) but is a result before a percent
-                            r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s?(?:%|percent)", re.I)
-_OUTCOME_WORD = re.compile(r"\b(?:reduc\w+|sav\w+|cut|increas\w+|improv\w+|grew|grow\w*|drop\w*|fell|lift\w*|"
-                           r"rose|went (?:from|up|down)|down|up|hit|reach\w*|cost\w*|lost|slipp\w+|delay\w*|result\w*|"
-                           r"adoption|conversion|revenue|churn|latency|errors?|complaints?|contacts?)\b", re.I)
 _BUSINESS_CONSEQUENCE = re.compile(
     r"\b(?:revenue|margin|GMV|conversion|churn|penalt\w+|lost sales|profit|sales)\b|\$\s?\d|\bdollars?\b|"
     r"\bcost(?:s|ing)? (?:us|them|the business)\b|\bwould cost\b|\bper (?:order|user|customer|month|package)\b|"

@@ -87,6 +87,19 @@ _WE = re.compile(r"\b(?:we|us|our|we're|we've|we'd|ourselves)\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
+# A result is a number in the same sentence as a change or an outcome ("went from 52 to 63 percent",
+# "cut support contacts by 18 percent"): the planner's test of a result on the table, and the grader's
+# "measurable outcome".
+RESULT_NUMBER = re.compile(r"\d[\d,.]*\s?(?:%|percent|x\b|k\b|m\b|million|billion|ms\b|seconds?|minutes?|hours?|"
+                           r"points?|bps|basis points)|\$\s?\d|\b\d[\d,.]*\s+(?:orders|users|customers|tickets|"
+                           r"contacts|errors|incidents|sellers|accounts|sign-?ups|dollars)|"
+                           # a small number stays a word (numerals.py) but is a result before a percent
+                           r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s?(?:%|percent)", re.I)
+OUTCOME_WORD = re.compile(r"\b(?:reduc\w+|sav\w+|cut|increas\w+|improv\w+|grew|grow\w*|drop\w*|fell|lift\w*|"
+                          r"rose|went (?:from|up|down)|down|up|hit|reach\w*|cost\w*|lost|slipp\w+|delay\w*|result\w*|"
+                          r"adoption|conversion|revenue|churn|latency|errors?|complaints?|contacts?)\b", re.I)
+
+
 class AnswerSignals(BaseModel):
     """What one answer carries, as counts and examples; the planner reads only this."""
 
@@ -167,6 +180,11 @@ def extract(text: str) -> AnswerSignals:
         jargon=len(_JARGON.findall(text)),
         architecture_share=round(arch_words / words, 3) if words else 0.0,
     )
+
+
+def states_result(text: str) -> bool:
+    """Some sentence of `text` gives a measured result (numbers told in words count)."""
+    return any(RESULT_NUMBER.search(x) and OUTCOME_WORD.search(x) for x in split_sentences(digits(text or "")))
 
 
 def vague_phrase(text: str, max_words: int = 8) -> str | None:
