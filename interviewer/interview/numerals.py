@@ -2,8 +2,9 @@
 
 Answers are spoken or typed as speech: "went from fifty-two to sixty-three percent", "five hundred and
 twelve GPUs", "zero point seven eight". The signal patterns read digits, so without this a result told
-in words counts as no result. text2num does the conversion; numbers of twelve or less standing alone
-stay words ("one of them", "two teams" are not data, and the timing patterns already read them).
+in words counts as no result. text2num does the conversion; a single-digit number standing alone stays
+a word ("one of them", "two teams" are not data, and the timing patterns already read them); "ten" and
+above always become digits.
 The converted text is only ever counted, never shown: quotes keep the candidate's own words.
 """
 
@@ -14,8 +15,9 @@ from functools import lru_cache
 
 from text_to_num import alpha2digit
 
-# Isolated numbers at or below this stay words (text2num converts grouped ones whatever their size).
-ISOLATED_THRESHOLD = 12
+# Isolated numbers below this stay words. text2num applies it to single digits only (it writes "ten" as
+# 10 whatever the threshold) and converts grouped numbers ("fifty-two") whatever their size.
+ISOLATED_THRESHOLD = 10
 # "10 million" is already a number; text2num would turn its scale word alone into "10 1000000".
 _DIGITS_AND_SCALE = re.compile(r"\d[\d,.]*\s*(?:hundred|thousand|million|billion|trillion)\b", re.I)
 
