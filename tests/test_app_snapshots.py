@@ -147,7 +147,7 @@ def test_shrinking_keeps_the_session_and_restores_it(fake_model, small):
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
             box = app.query_one(ChatInput)
-            box.insert("half an answer")
+            box.insert("We aligned with infra and then")
             await pilot.pause()
             assert not visible_messages(app)
 
@@ -164,11 +164,11 @@ def test_shrinking_keeps_the_session_and_restores_it(fake_model, small):
             await pilot.resize_terminal(60, 16)  # exactly the minimum is enough
             await pilot.pause()
             assert not visible_messages(app)
-            assert app.focused is box and box.text == "half an answer"
+            assert app.focused is box and box.text == "We aligned with infra and then"
             assert len(app.query(ChatMessage)) == 1 and app.interview.transcript.turns[-1].role == "interviewer"
             await pilot.press("enter")
             await settle(pilot)
-            assert [m.raw for m in app.query(ChatMessage)][1:] == ["half an answer", FOLLOW_UP]
+            assert [m.raw for m in app.query(ChatMessage)][1:] == ["We aligned with infra and then", FOLLOW_UP]
 
     asyncio.run(scenario())
 
