@@ -250,6 +250,10 @@ def salience(family: str, s: AnswerSignals, answer: str, question: str, round_na
     return score
 
 
+# The probes that pull an architecture answer back to delivery: which teams, what runs first, when, who staffs it.
+_DELIVERY = {"sequencing", "dependency_discovery", "timing", "staffing"}
+
+
 def dodged(thread: ThreadState, round_name: str) -> list[str]:
     """The families whose follow-up was answered without what it asked for (in that answer and in
     the thread so far): a candidate who changes the subject on every probe dodges across families."""
@@ -338,7 +342,7 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
     if target not in missing:
         missing = [f for f in order if f == target or f in missing]
         present = [f for f in present if f != target]
-    if round_name == "program_design" and target == "sequencing" and last.architecture_share >= ARCHITECTURE_PULL_BACK:
+    if round_name == "program_design" and target in _DELIVERY and last.architecture_share >= ARCHITECTURE_PULL_BACK:
         why = r["pull_back"].format(share=last.architecture_share)
     else:
         why = r["reasons"][target].format(detail=_detail(target, combined, answer))
