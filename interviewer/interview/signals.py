@@ -66,10 +66,11 @@ _SEQUENCE = re.compile(r"\b(?:first|then|before|after|in parallel|sequenc\w+|ord
 _CONFLICT = re.compile(r"\b(?:disagree\w*|pushed back|push back|conflict\w*|refused|objected|tension|versus|vs\.?|argued|wanted .{1,60} while|two directors|competing)\b", re.I)
 _BUSINESS = re.compile(r"\b(?:revenue|customers?|cost|margin|business|GMV|conversion|churn|sales|\$\s?\d|dollars?|contract(?:ual)? penalt|market|launch date|price|profit|users?)\b", re.I)
 _OUTCOME = re.compile(r"\b(?:shipped|launched|delivered|reduced|saved|cut|increased|improved|grew|dropped|on time|slipped|missed|hit)\b", re.I)
+# A single digit standing alone stays a word after numerals.digits ("ten" and above become digits): the
+# number patterns below read it as data only before a percent.
+_DIGIT_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 _NUMBER = re.compile(r"\b\d[\d,.]*\s?(?:%|percent|x|k|m|million|billion|ms|hours?|days?|weeks?)?|\$\s?\d|"
-                     # a small number standing alone stays a word (numerals.py) but is data before a percent
-                     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|a few)\s?(?:%|percent|per cent)",
-                     re.I)
+                     rf"\b(?:{_DIGIT_WORD}|a few)\s?(?:%|percent|per cent)", re.I)
 _ARCH = re.compile(
     r"\b(?:schema|cach\w+|shard\w*|database|db|latency|throughput|microservices?|kafka|queue|replica\w*|"
     r"index(?:es|ing)?|partition\w*|load balanc\w+|consisten\w+|idempoten\w+|api gateway|redis|dynamo\w*|"
@@ -93,8 +94,7 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 RESULT_NUMBER = re.compile(r"\d[\d,.]*\s?(?:%|percent|x\b|k\b|m\b|million|billion|ms\b|seconds?|minutes?|hours?|"
                            r"points?|bps|basis points)|\$\s?\d|\b\d[\d,.]*\s+(?:orders|users|customers|tickets|"
                            r"contacts|errors|incidents|sellers|accounts|sign-?ups|dollars)|"
-                           # a small number stays a word (numerals.py) but is a result before a percent
-                           r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s?(?:%|percent)", re.I)
+                           rf"\b{_DIGIT_WORD}\s?(?:%|percent)", re.I)
 OUTCOME_WORD = re.compile(r"\b(?:reduc\w+|sav\w+|cut|increas\w+|improv\w+|grew|grow\w*|drop\w*|fell|lift\w*|"
                           r"rose|went (?:from|up|down)|down|up|hit|reach\w*|cost\w*|lost|slipp\w+|delay\w*|result\w*|"
                           r"adoption|conversion|revenue|churn|latency|errors?|complaints?|contacts?)\b", re.I)
