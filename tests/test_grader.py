@@ -224,3 +224,6 @@ def test_a_result_told_in_words_is_a_measurable_outcome():
     said = "Adoption went from fifty-two to sixty-three percent after the Ledger team moved their change."
     assert features("business_translation", [said]).numbers
     assert not features("business_translation", ["Adoption went up after the Ledger team moved their change."]).numbers
+    # A time told as a change is a measured result too; a time alone is not.
+    assert features("business_translation", ["Lead time went from 11 days to 4 once the Ledger team moved."]).numbers
+    assert not features("business_translation", ["The Ledger team took 11 days to move their change."]).numbers

@@ -70,6 +70,28 @@ def test_a_small_number_word_alone_is_not_data_but_one_percent_is():
                         "bar_raiser")
 
 
+@pytest.mark.parametrize("said", ["Lead time went from 11 days to 4.", "It cut the regression cycle from about nine days to two.",
+                                  "We cut the release cycle by three days.", "That took their piece from three weeks to about eight days."])
+def test_a_time_told_as_a_change_is_a_result(said):
+    assert satisfied_in("data_outcome", said, extract(said), "bar_raiser")
+
+
+@pytest.mark.parametrize("said", ["Our GM wanted to extend retention from 90 days to three years.",
+                                  "The review took three weeks."])
+def test_a_time_with_no_change_is_not_a_result(said):
+    assert not satisfied_in("data_outcome", said, extract(said), "bar_raiser")
+
+
+@pytest.mark.parametrize("said, teams", [
+    ("Their gateway couldn't support our window sizes.", []),
+    ("We'd support SAML from the first release.", []),
+    ("I needed customer support to take the calls.", ["support"]),
+    ("The Support team agreed to staff it.", ["The Support team"]),
+])
+def test_support_the_verb_is_not_a_team(said, teams):
+    assert extract(said).teams == teams
+
+
 def test_vague_phrase_is_the_candidates_own_words():
     assert vague_phrase(VAGUE) == "worked closely with the infra team"
 

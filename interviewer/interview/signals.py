@@ -25,7 +25,9 @@ _TEAM = re.compile(
     r"\b(?:[A-Z][\w&/+-]*(?:\s+[A-Z][\w&/+-]*){0,3})\s+(?:team|org|organization|group|squad|platform|service)\b"
     r"|\b(?:[Tt]he|[Tt]heir|[Oo]ur)\s+(?!same\b|whole\b|other\b|entire\b|right\b)(?:[a-z][\w-]*\s+){1,2}(?:team|org|group)\b"
     r"|\b(?:[A-Z][A-Za-z]+\s)?(?:VP|director|principal engineer|PM|GM|SDM|CTO|CFO|legal|security|compliance|"
-    r"finance|privacy|SRE|infra(?:structure)?|data science|marketing|ops|operations|support)\b",
+    r"finance|privacy|SRE|infra(?:structure)?|data science|marketing|ops|operations|"
+    # "support" the function, not the verb ("we couldn't support their window sizes", "to support SAML").
+    r"(?<!\bto )(?<!n't )(?<!\bnot )(?<!'d )(?<!\bwould )(?<!\bwill )(?<!\bcan )(?<!\bcould )support)\b",
 )
 _MECHANISM = re.compile(
     r"\b(?:offered|offer(?:ed)? to|traded|trade(?:d)? (?:off|away)|in exchange|in return|swap(?:ped)?|"
@@ -98,6 +100,15 @@ RESULT_NUMBER = re.compile(r"\d[\d,.]*\s?(?:%|percent|x\b|k\b|m\b|million|billio
 OUTCOME_WORD = re.compile(r"\b(?:reduc\w+|sav\w+|cut|increas\w+|improv\w+|grew|grow\w*|drop\w*|fell|lift\w*|"
                           r"rose|went (?:from|up|down)|down|up|hit|reach\w*|cost\w*|lost|slipp\w+|delay\w*|result\w*|"
                           r"adoption|conversion|revenue|churn|latency|errors?|complaints?|contacts?)\b", re.I)
+
+# A time told as a change is a result too ("lead time went from 11 days to 4", "cut the regression cycle
+# by two days"); a from-to with no verb of change is not ("extend retention from 90 days to three years").
+_AMOUNT = rf"(?:\d[\d,.]*|{_DIGIT_WORD}|a few|a couple of)"
+_SPAN = r"(?:days?|weeks?|months?|hours?|minutes?|sprints?)"
+RESULT_TIME = re.compile(
+    rf"\b(?:went|go(?:es)?|took|cut|brought|stretched|shrank|dropped|fell|reduc\w+|shorten\w*)\b[^.]{{0,60}}?\bfrom "
+    rf"(?:about |around |roughly )?{_AMOUNT}[\s-]+{_SPAN}\s+(?:down |up )?to (?:about |around |under |roughly )?{_AMOUNT}\b|"
+    rf"\b(?:cut|reduc\w+|shorten\w*|shaved)\s+(?:[\w'-]+\s+){{0,4}}?by {_AMOUNT}[\s-]+{_SPAN}\b", re.I)
 
 
 class AnswerSignals(BaseModel):
@@ -184,7 +195,8 @@ def extract(text: str) -> AnswerSignals:
 
 def states_result(text: str) -> bool:
     """Some sentence of `text` gives a measured result (numbers told in words count)."""
-    return any(RESULT_NUMBER.search(x) and OUTCOME_WORD.search(x) for x in split_sentences(digits(text or "")))
+    return any((RESULT_NUMBER.search(x) and OUTCOME_WORD.search(x)) or RESULT_TIME.search(x)
+               for x in split_sentences(digits(text or "")))
 
 
 def vague_phrase(text: str, max_words: int = 8) -> str | None:
