@@ -227,3 +227,20 @@ def test_a_result_told_in_words_is_a_measurable_outcome():
     # A time told as a change is a measured result too; a time alone is not.
     assert features("business_translation", ["Lead time went from 11 days to 4 once the Ledger team moved."]).numbers
     assert not features("business_translation", ["The Ledger team took 11 days to move their change."]).numbers
+
+
+THIN = """# round: bar_raiser
+Interviewer: Tell me about a time a partner team committed to a date and then missed it.
+Candidate: The payments team committed to the refund API for March and missed it. I worked with their manager and we got it done. Lead time for refunds went from 11 days to 4 after launch.
+"""
+
+
+def test_one_answer_is_too_little_to_grade_above_two():
+    # Every labeled transcript has four or more answers; on one short answer the level model read a
+    # date, a team and a number as 4s and voted inclined_to_hire.
+    report = grade(THIN)
+    assert all(d.score <= 2 for d in report.scores.values())
+    assert report.vote in ("strong_no_hire", "inclined_not_to_hire")
+    assert any("too little" in n for n in report.notes)
+    assert any("too few answers" in d.reason for d in report.scores.values())
+    assert not any("too little" in n for n in grade(STRONG).notes)

@@ -51,6 +51,11 @@ from .topics import answers_to, load_topics, questions_before
 
 TURN_WORDS_IN_PROMPT = 350
 MAX_EVIDENCE = 4
+# Every labeled transcript the level model was fitted on has four or more answers; on one or two short
+# answers its density features run high (a date and a number in 40 words) and it read a single vague
+# answer as 4s and a hire. A Bar Raiser does not write a hire on that little: below this, at most 2.
+MIN_ANSWERS = 3
+THIN_CAP = 2
 
 _MISSING_TEXT = {
     "named": "no named team, person or counterpart",
@@ -192,6 +197,7 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
     delivery = check_delivery(found_scenario, candidate_texts) if found_scenario else None
     level_model = load_level_model()
     questions = questions_before(transcript)
+    answers = sum(1 for _, text in candidate_texts if text.strip())
     for dim in rubric.dimensions:
         llm_quotes, dropped, error = ([], 0, None)
         if model is not None:
@@ -227,6 +233,9 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         if concerns and level > concern_cues.CAP:
             level = concern_cues.CAP
             reason += f"; at most {concern_cues.CAP}: {concerns[0].signal[0].lower()}{concerns[0].signal[1:]}"
+        if answers < MIN_ANSWERS and level > THIN_CAP:
+            level = THIN_CAP
+            reason += f"; at most {THIN_CAP}: too few answers to judge"
         if delivery is not None:
             level = _delivery_cap(dim.key, level, delivery)
         missing = [text for key, text in _MISSING_TEXT.items() if not getattr(f, key)] if level < 4 else []
@@ -269,6 +278,9 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
                      f"{delivery.coverage:.0%} of what a strong delivery plan surfaces")
     if flags:
         notes.append("text addressed to the evaluator was ignored")
+    if answers < MIN_ANSWERS:
+        notes.append(f"only {answers} answer{'s' if answers != 1 else ''}: too little to grade "
+                     f"any dimension above {THIN_CAP} (a loop question draws several answers)")
     return GradeReport(
         transcript_id=transcript.id, round=transcript.round, vote=vote, vote_reason=vote_reason, scores=scores,
         leadership_principles=list(principles.values()),
