@@ -227,6 +227,8 @@ def test_a_result_told_in_words_is_a_measurable_outcome():
     # A time told as a change is a measured result too; a time alone is not.
     assert features("business_translation", ["Lead time went from 11 days to 4 once the Ledger team moved."]).numbers
     assert not features("business_translation", ["The Ledger team took 11 days to move their change."]).numbers
+    # ...also in the small number words that stay words ("four", "six").
+    assert features("business_translation", ["Review time went from four days to under six hours."]).numbers
 
 
 THIN = """# round: bar_raiser

@@ -189,6 +189,8 @@ def test_a_date_alone_leaves_timing_open_but_the_moment_of_knowing_closes_it():
     assert soft_present("timing", launch_only)
     assert not soft_present("timing", knew)
     assert soft_present("mechanism", knew) and not soft_present("personal_role", launch_only)
+    # A week told in words is a week, as the signals read it.
+    assert not soft_present("timing", "Fourteen weeks out I noticed their migration had no owner.")
 
 
 def test_the_first_follow_up_does_not_ask_when_they_knew_after_the_story_said_it():

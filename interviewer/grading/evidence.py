@@ -199,7 +199,8 @@ def features(dimension: str, quotes: list[str], signals: AnswerSignals | None = 
         named=bool(s.teams),
         timing=s.has_timing,
         mechanism=s.has_mechanism,
-        numbers=s.numbers > 0 and (s.outcome > 0 or s.business > 0 or states_result(text)),
+        # A result told as a change counts even in small number words ("from four days to under six hours").
+        numbers=states_result(text) or (s.numbers > 0 and (s.outcome > 0 or s.business > 0)),
         first_person=s.i_count > 0 and s.i_count >= s.we_count,
         reasoning=bool(_REASONING.search(text)),
     )

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from ..resources import data_root
 from ..transcript import PlannerDecision, ProbeFamily
+from .numerals import digits
 from .signals import TIMING, AnswerSignals, extract, split_sentences, states_result, vague_phrase
 
 ORDER: dict[str, list[str]] = {
@@ -58,7 +59,8 @@ def soft_present(family: str, answer: str) -> bool:
     """A family the first follow-up may target although the regexes read it as present."""
     if family != "timing":
         return family in SOFT_PRESENT
-    return not any(TIMING.search(x) and _KNEW.search(x) for x in split_sentences(answer))
+    # Read on digits, as extract reads timing: "fourteen weeks in, I saw..." is a week told in words.
+    return not any(TIMING.search(x) and _KNEW.search(x) for x in split_sentences(digits(answer)))
 
 
 @cache
