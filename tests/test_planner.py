@@ -92,6 +92,20 @@ def test_support_the_verb_is_not_a_team(said, teams):
     assert extract(said).teams == teams
 
 
+@pytest.mark.parametrize("said, teams", [
+    ("The iPhone and Android teams ship the new screens first.", ["Android teams"]),
+    ("I asked the client teams for their freeze dates.", ["the client teams"]),
+    ("The teams met weekly. Both teams agreed, and three teams shipped.", []),
+    ("The call center has to check who they are without the code.", ["The call center"]),
+    ("I'd ask our phone-system vendor and the badge vendor in week one.", ["our phone-system vendor", "the badge vendor"]),
+    ("We could pick a vendor later, or the other vendor.", []),
+])
+def test_counterparts_told_in_plain_words_are_named(said, teams):
+    """Teams named together and parties outside the company count as named counterparts;
+    a count of teams names no one."""
+    assert extract(said).teams == teams
+
+
 def test_vague_phrase_is_the_candidates_own_words():
     assert vague_phrase(VAGUE) == "worked closely with the infra team"
 

@@ -27,7 +27,16 @@ _TEAM = re.compile(
     r"|\b(?:[A-Z][A-Za-z]+\s)?(?:VP|director|principal engineer|PM|GM|SDM|CTO|CFO|legal|security|compliance|"
     r"finance|privacy|SRE|infra(?:structure)?|data science|marketing|ops|operations|"
     # "support" the function, not the verb ("we couldn't support their window sizes", "to support SAML").
-    r"(?<!\bto )(?<!n't )(?<!\bnot )(?<!'d )(?<!\bwould )(?<!\bwill )(?<!\bcan )(?<!\bcould )support)\b",
+    r"(?<!\bto )(?<!n't )(?<!\bnot )(?<!'d )(?<!\bwould )(?<!\bwill )(?<!\bcan )(?<!\bcould )support)\b"
+    # Teams named together ("the iOS and Android teams", "the client teams"); "the teams", "both teams"
+    # and "three teams" name no one.
+    r"|\b(?!(?:The|Both|All|Other|Those|These|Most|Many|Some|Several|Each|Two|Three|Four|Five|Six)\b)"
+    r"[A-Z][\w&/+-]*(?:\s+(?:and\s+)?[A-Z][\w&/+-]*){0,3}\s+teams\b"
+    r"|\b(?:[Tt]he|[Tt]heir|[Oo]ur)\s+(?!same\b|whole\b|other\b|entire\b|right\b|two\b|three\b|four\b|five\b|six\b|"
+    r"many\b|several\b)(?:[a-z][\w-]*\s+){1,2}teams\b"
+    # A party outside the company, in plain words ("the vendor", "our phone-system vendor", "the carrier").
+    r"|\b(?:[Tt]he|[Tt]heir|[Oo]ur)\s+(?!other\b|same\b|new\b)(?:[\w-]+\s+){0,2}?(?:vendors?|suppliers?|carriers?|"
+    r"agency|call cent(?:er|re)|contact cent(?:er|re))\b",
 )
 _MECHANISM = re.compile(
     r"\b(?:offered|offer(?:ed)? to|traded|trade(?:d)? (?:off|away)|in exchange|in return|swap(?:ped)?|"
