@@ -32,7 +32,6 @@ class Tree(BaseModel):
 
 class BoostedTrees(BaseModel):
     baseline: float
-    depth: int  # the longest root-to-leaf path: how many steps `raw` takes
     trees: list[Tree]
     _padded: tuple | None = PrivateAttr(default=None)  # the trees as padded arrays, built on first use
 
@@ -44,8 +43,10 @@ class BoostedTrees(BaseModel):
         feature, threshold, left, right, value = self._arrays()
         rows, t = np.arange(len(X))[:, None], np.arange(len(self.trees))[None, :]
         node = np.zeros((len(X), len(self.trees)), dtype=int)
-        for _ in range(self.depth):  # leaves point at themselves, so extra steps are harmless
+        for _ in range(feature.shape[1]):  # no path is longer than a tree's nodes; a leaf points at itself
             f = feature[t, node]
+            if (f < 0).all():
+                break
             goes_left = X[rows, np.maximum(f, 0)] <= threshold[t, node]
             node = np.where(goes_left, left[t, node], right[t, node])
         return self.baseline + value[t, node].sum(axis=1)
@@ -66,7 +67,7 @@ class BoostedTrees(BaseModel):
         """Export a fitted binary HistGradientBoostingClassifier (numerical features only)."""
         if getattr(model, "n_trees_per_iteration_", 1) != 1:
             raise ValueError("only a binary classifier exports")
-        trees, depth = [], 0
+        trees = []
         for (predictor,) in model._predictors:
             nodes = predictor.nodes
             if nodes["is_categorical"].any():
@@ -79,5 +80,4 @@ class BoostedTrees(BaseModel):
                 left=np.where(leaf, own, nodes["left"]).astype(int).tolist(),
                 right=np.where(leaf, own, nodes["right"]).astype(int).tolist(),
                 value=np.where(leaf, nodes["value"], 0.0).astype(float).tolist()))
-            depth = max(depth, int(nodes["depth"].max()))
-        return cls(baseline=float(np.ravel(model._baseline_prediction)[0]), depth=depth, trees=trees)
+        return cls(baseline=float(np.ravel(model._baseline_prediction)[0]), trees=trees)

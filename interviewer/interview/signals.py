@@ -21,9 +21,12 @@ TIMING = re.compile(
     r"\b(?:before|ahead of) (?:the )?(?:launch|deadline|date|freeze|cutover|go-live)\b|\bT-\d+\b",
     re.IGNORECASE,
 )
+# "The/their/our ..." before a team or a party; the words after it that make no name of what follows.
+_OWNER = r"\b(?:[Tt]he|[Tt]heir|[Oo]ur)\s+"
+_NOT_A_NAME = r"same\b|whole\b|other\b|entire\b|right\b"
 _TEAM = re.compile(
     r"\b(?:[A-Z][\w&/+-]*(?:\s+[A-Z][\w&/+-]*){0,3})\s+(?:team|org|organization|group|squad|platform|service)\b"
-    r"|\b(?:[Tt]he|[Tt]heir|[Oo]ur)\s+(?!same\b|whole\b|other\b|entire\b|right\b)(?:[a-z][\w-]*\s+){1,2}(?:team|org|group)\b"
+    rf"|{_OWNER}(?!{_NOT_A_NAME})(?:[a-z][\w-]*\s+){{1,2}}(?:team|org|group)\b"
     r"|\b(?:[A-Z][A-Za-z]+\s)?(?:VP|director|principal engineer|PM|GM|SDM|CTO|CFO|legal|security|compliance|"
     r"finance|privacy|SRE|infra(?:structure)?|data science|marketing|ops|operations|"
     # "support" the function, not the verb ("we couldn't support their window sizes", "to support SAML").
@@ -32,10 +35,9 @@ _TEAM = re.compile(
     # and "three teams" name no one.
     r"|\b(?!(?:The|Both|All|Other|Those|These|Most|Many|Some|Several|Each|Two|Three|Four|Five|Six)\b)"
     r"[A-Z][\w&/+-]*(?:\s+(?:and\s+)?[A-Z][\w&/+-]*){0,3}\s+teams\b"
-    r"|\b(?:[Tt]he|[Tt]heir|[Oo]ur)\s+(?!same\b|whole\b|other\b|entire\b|right\b|two\b|three\b|four\b|five\b|six\b|"
-    r"many\b|several\b)(?:[a-z][\w-]*\s+){1,2}teams\b"
+    rf"|{_OWNER}(?!{_NOT_A_NAME}|two\b|three\b|four\b|five\b|six\b|many\b|several\b)(?:[a-z][\w-]*\s+){{1,2}}teams\b"
     # A party outside the company, in plain words ("the vendor", "our phone-system vendor", "the carrier").
-    r"|\b(?:[Tt]he|[Tt]heir|[Oo]ur)\s+(?!other\b|same\b|new\b)(?:[\w-]+\s+){0,2}?(?:vendors?|suppliers?|carriers?|"
+    rf"|{_OWNER}(?!other\b|same\b|new\b)(?:[\w-]+\s+){{0,2}}?(?:vendors?|suppliers?|carriers?|"
     r"agency|call cent(?:er|re)|contact cent(?:er|re))\b",
 )
 _MECHANISM = re.compile(
