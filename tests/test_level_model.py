@@ -23,8 +23,8 @@ def test_more_specific_evidence_scores_higher():
                     "for moving their API freeze; I told their director we would own the adapter. We launched 2 weeks "
                     "early and cut failed payments by 30 percent, because the freeze came first.")]
     d = "influence_mechanism"
-    low, _ = m.score(d, dimension_features(d, vague))
-    high, _ = m.score(d, dimension_features(d, specific))
+    low, _ = m.score(d, dimension_features(d, vague, reading=m.read(vague)))
+    high, _ = m.score(d, dimension_features(d, specific, reading=m.read(specific)))
     assert high > low + 0.5
     assert m.level(high) > m.level(low)
 
@@ -46,8 +46,9 @@ def test_calibrate_on_two_annotators_fits_their_mean_and_reports_both(tmp_path):
     assert trained["labels"][1].endswith("labels_b.yaml")
     assert 0 < trained["loo_quadratic_kappa_annotator2"] <= 1
     assert trained["annotators_dimension_exact"] > 0.5  # the two label files agree on most levels
-    X, Y, groups, _ = calibrate.dataset([root / "labels_a.yaml", root / "labels_b.yaml"])
+    X, Y, groups, _, words = calibrate.dataset([root / "labels_a.yaml", root / "labels_b.yaml"])
     assert Y.shape == (len(groups), 2) and len(set(groups)) * 6 == len(groups)
+    assert set(words) == set(groups) and all(words.values())
 
 
 def test_calibrate_adds_single_annotator_transcripts_and_reports_them_apart(tmp_path):
@@ -67,8 +68,8 @@ def test_an_answer_is_read_for_the_question_it_answers():
     answer = "Week three of twelve. I walked into Dana's office with the burn-down, two dates and what each one cost."
     texts = [(1, answer)]
     d = "risk_escalation"
-    unasked = dimension_features(d, texts)
-    asked = dimension_features(d, texts, asked=[answer])
+    unasked = dimension_features(d, texts, reading=m.read(texts))
+    asked = dimension_features(d, texts, asked=[answer], reading=m.read(texts))
     assert unasked["asked"] == 0.0 and asked["asked"] == 1.0 and asked["asked_timing_density"] > 0
     assert m.score(d, asked)[0] != m.score(d, unasked)[0]
 

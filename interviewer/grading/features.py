@@ -23,15 +23,19 @@ FEATURES = [
     # The same properties over the answers to the questions about the dimension (grading/topics.py).
     "asked", "asked_answers", "asked_timing_density", "asked_numbers_density", "asked_mechanism_density",
     "asked_teams_density", "asked_vague_density", "asked_jargon_density", "asked_core_share",
+    # How strong the candidate's words read as a whole (grading/reading.py): the same for every dimension.
+    "reading",
 ]
 _COUNTS = ("relevant", "core", "timing", "numbers", "mechanism", "teams", "reasoning", "asked_answers")
 
 
 def dimension_features(dimension: str, candidate_texts: list[tuple[int, str]],
-                       relevant: list[str] | None = None, asked: list[str] | None = None) -> dict[str, float]:
+                       relevant: list[str] | None = None, asked: list[str] | None = None, *,
+                       reading: float) -> dict[str, float]:
     """The raw properties for one dimension (counts are log-scaled by the model, not here).
     `relevant`: the dimension's relevant sentences, when the caller has found them already;
-    `asked`: the candidate's answers to the questions about the dimension (none when not given)."""
+    `asked`: the candidate's answers to the questions about the dimension (none when not given);
+    `reading`: the word reading of the whole transcript (the level model's, or out-of-fold when fitting)."""
     joined = "\n".join(t for _, t in candidate_texts)
     g = extract(joined)
     rel = relevant if relevant is not None else [q.quote for _, q in relevant_sentences(dimension, candidate_texts)]
@@ -56,6 +60,7 @@ def dimension_features(dimension: str, candidate_texts: list[tuple[int, str]],
         "core_share": sum(1 for q in rel if CORE[dimension].search(q)) / sentences,
         "specific_share": sum(1 for q in rel if specific(extract(q))) / max(1, len(rel)),
         **_asked(dimension, asked or []),
+        "reading": reading,
     }
 
 

@@ -10,7 +10,9 @@ How the parts combine:
   vocabulary density...), fitted on a labeled calibration set, with its cross-validated agreement
   stored beside the weights. It reads the same properties over the answers to the interviewer's
   questions about the dimension (rubrics/question_topics.yaml): an answer is read for what it was
-  asked, as a Bar Raiser reads it;
+  asked, as a Bar Raiser reads it; and one input is the same for every dimension, the word reading
+  of the whole transcript (grading/reading.py: how strong the candidate's words read, learned from
+  the calibration set, so rubric vocabulary reads weak and the words of specifics read strong);
 - the LLM proposes quotes; a quote counts only once found in a candidate turn. Verified quotes are
   shown first, and where the rule scan found nothing they lift a dimension from 1 to 2 (relevant,
   not shown to be specific). With no sentence of its own a dimension is at most a 2, whatever the
@@ -198,6 +200,7 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
     level_model = load_level_model()
     questions = questions_before(transcript)
     answers = sum(1 for _, text in candidate_texts if text.strip())
+    reading = level_model.read(candidate_texts)
     for dim in rubric.dimensions:
         llm_quotes, dropped, error = ([], 0, None)
         if model is not None:
@@ -207,7 +210,7 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         # The level model reads the scan's sentences and the answers to the questions about the
         # dimension; the specific sentences of those answers are evidence too (shown, and counted by the caps).
         raw = dimension_features(dim.key, candidate_texts, relevant=[q.quote for _, q in scored],
-                                 asked=[text for _, text in asked])
+                                 asked=[text for _, text in asked], reading=reading)
         scored = scored + answer_sentences(dim.key, asked, scored)
         evidence = _merge(llm_quotes, most_specific(scored))
         relevant = [q for _, q in scored]

@@ -1,5 +1,6 @@
-"""The level model: a linear scorer over evidence properties, fitted on labeled calibration
-transcripts and stored as data (rubrics/levels.json). At grade time it is plain arithmetic."""
+"""The level model: a linear scorer over evidence properties and the word reading of the whole
+transcript, fitted on labeled calibration transcripts and stored as data (rubrics/levels.json, the
+word reading's weights inside it). At grade time it is plain arithmetic."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 
 from ..resources import data_root
 from .features import names, vector
+from .reading import WordReading, candidate_words
 
 DEFAULT = "levels.json"
 class LevelModel(BaseModel):
@@ -22,6 +24,11 @@ class LevelModel(BaseModel):
     intercept: float
     thresholds: list[float]
     trained_on: dict
+    reading: WordReading
+
+    def read(self, candidate_texts: list[tuple[int, str]]) -> float:
+        """The word reading of the candidate's turns: the `reading` input of every dimension."""
+        return self.reading.read(candidate_words(candidate_texts))
 
     def score(self, dimension: str, raw: dict[str, float]) -> tuple[float, list[tuple[str, float]]]:
         x = vector(dimension, raw)
