@@ -132,6 +132,27 @@ def test_candidate_text_with_brackets_is_not_markup(fake_model):
     asyncio.run(scenario())
 
 
+def test_an_error_whose_text_has_brackets_is_shown_as_text(fake_model, monkeypatch):
+    """An exception's text ("[type=missing, ...]" from pydantic) is not markup: shown as it is, the app
+    keeps running (read as markup, the notice itself raised)."""
+    app = make_app(fake_model)
+
+    def broken(*args, **kwargs):
+        raise ValueError("2 validation errors for TargetModel [type=missing, input_value={'v': 1}]")
+
+    async def scenario():
+        async with app.run_test(size=(100, 30), notifications=True) as pilot:
+            monkeypatch.setattr(app.interview, "answer", broken)
+            await answer(app, pilot, "We aligned with infra.")
+            await pilot.pause()
+            assert any("[type=missing" in n.message for n in app._notifications)
+            await pilot.pause(0.3)
+            # The notice is drawn with its text as it is (read as markup, drawing it raised).
+            assert "[type=missing" in app.export_screenshot().replace("&#160;", " ")
+
+    asyncio.run(scenario())
+
+
 def test_resumed_session_replies_to_the_saved_answer_first(fake_model):
     from interviewer.store import SessionWriter, load_session
     from interviewer.transcript import Transcript, Turn

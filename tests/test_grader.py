@@ -3,7 +3,7 @@ import json
 from interviewer.cli import main
 from interviewer.grading.grader import grade_transcript
 from interviewer.grading.injection import sanitize
-from interviewer.grading.report import to_html, to_json
+from interviewer.grading.report import to_html, to_json, to_markdown
 from interviewer.grading.rubric import load_rubric
 from interviewer.importers import parse_plain_text
 from interviewer.llm.fake import FakeChatModel
@@ -34,6 +34,9 @@ def test_plain_specific_story_beats_vocabulary():
     assert stuffed.vote in ("strong_no_hire", "inclined_not_to_hire")
     assert strong.scores["influence_mechanism"].score >= 3
     assert all(d.score <= 2 for d in stuffed.scores.values())
+    # The word reading says the same of the words as a whole, and the report shows it.
+    assert strong.stats.word_reading > stuffed.stats.word_reading + 1.0
+    assert "How the words read as a whole" in to_markdown(strong)
 
 
 def test_fabricated_quotes_are_dropped_and_interviewer_turns_never_count():

@@ -59,7 +59,7 @@ class ReportScreen(Screen):
     def action_export(self, fmt: str) -> None:
         if self.report is None:
             return
-        self.notify(f"Exported to {export_report(self.report, fmt)}")
+        self.notify(f"Exported to {export_report(self.report, fmt)}", markup=False)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
@@ -117,7 +117,7 @@ class InterviewApp(App):
             turn = self.interview.opening()
             await chat.mount(ChatMessage(turn.role, turn.text))
         for problem in self.resume_problems:
-            self.notify(f"damaged session: {problem}", severity="warning", timeout=10)
+            self.notify(f"damaged session: {problem}", severity="warning", timeout=10, markup=False)
         chat.scroll_end(animate=False)
         self.update_status()
         self.check_size(self.size.width, self.size.height)
@@ -242,7 +242,8 @@ class InterviewApp(App):
                 turn = (self.interview.answer(text, on_token=on_token) if text is not None
                         else self.interview.reply_if_pending(on_token=on_token))
             except Exception as exc:  # noqa: BLE001 - shown to the user, the session file is intact
-                self.call_from_thread(self.notify, f"error: {exc}", severity="error")
+                # markup=False: an error's text ("[type=missing]") is not Rich markup; read as markup it raised in turn.
+                self.call_from_thread(self.notify, f"error: {exc}", severity="error", markup=False)
                 return
         self.call_from_thread(self._show_turn, turn)
 
@@ -359,7 +360,7 @@ class InterviewApp(App):
             path = Path.cwd() / f"{stem}-{n}.json"
             n += 1
         write_atomic(path, self.interview.transcript.to_json() + "\n", mode=0o600)
-        self.notify(f"Exported to {path}")
+        self.notify(f"Exported to {path}", markup=False)
 
     async def action_quit(self) -> None:
         self.interview.close()

@@ -99,7 +99,7 @@ class SessionPicker(App[str | None]):
             path = Path.cwd() / f"interviewer-{row.id}-{n}.json"
             n += 1
         write_atomic(path, load_session(Path(row.path)).transcript.to_json() + "\n", mode=0o600)
-        self.notify(f"Exported to {path}")
+        self.notify(f"Exported to {path}", markup=False)
 
     def action_delete(self) -> None:
         row = self._selected()

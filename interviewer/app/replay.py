@@ -76,7 +76,7 @@ class ReplayApp(App):
 
     def on_mount(self) -> None:
         for p in self.problems:
-            self.notify(f"damaged session: {p}", severity="warning", timeout=10)
+            self.notify(f"damaged session: {p}", severity="warning", timeout=10, markup=False)
         self.query_one(ListView).focus()
         self.show(0)
 

@@ -107,7 +107,7 @@ def _merge(first: list[Quote], second: list[Quote], limit: int = MAX_EVIDENCE) -
     return out[:limit]
 
 
-def _stats(transcript: Transcript, texts: list[tuple[int, str]]) -> GradeStats:
+def _stats(transcript: Transcript, texts: list[tuple[int, str]], reading: float) -> GradeStats:
     joined = "\n".join(t for _, t in texts)
     s = extract(joined)
     with_data = sum(1 for _, t in texts if extract(t).numbers > 0)
@@ -118,7 +118,7 @@ def _stats(transcript: Transcript, texts: list[tuple[int, str]]) -> GradeStats:
     return GradeStats(candidate_words=s.words, i_count=s.i_count, we_count=s.we_count,
                       i_share=round(s.first_person_share, 3),
                       answers_with_data=round(with_data / len(texts), 3) if texts else 0.0,
-                      architecture_share=s.architecture_share, evasions=evasions)
+                      architecture_share=s.architecture_share, evasions=evasions, word_reading=round(reading, 2))
 
 
 def _extract_llm(model: ChatModel, base: list[Message], dim, candidate_texts) -> tuple[list[Quote], int, str | None]:
@@ -272,7 +272,7 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
             entry.dimensions.append(dim.key)
             entry.evidence = _merge(entry.evidence, grade.evidence[:1], limit=3)
 
-    stats = _stats(transcript, candidate_texts)
+    stats = _stats(transcript, candidate_texts, reading)
     if transcript.round == "program_design" and stats.architecture_share >= 0.4:
         notes.append(f"{stats.architecture_share:.0%} of the candidate's words were spent on architecture, "
                      "not on how the program gets delivered")

@@ -44,6 +44,8 @@ class GradeStats(BaseModel):
     answers_with_data: float = Field(description="share of answers that carry a number")
     architecture_share: float
     evasions: list[str] = Field(default_factory=list)
+    word_reading: float | None = Field(default=None, description="how strong the candidate's words read as a whole, "
+                                       "on the 1-4 level scale (grading/reading.py): one input of every dimension's level")
 
 
 class ExtractedQuote(BaseModel):

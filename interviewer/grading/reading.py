@@ -11,46 +11,32 @@ fit it, never to grade.
 
 from __future__ import annotations
 
-import math
-import re
-from collections import Counter
-
 import numpy as np
-from pydantic import BaseModel, PrivateAttr, model_validator
+from pydantic import model_validator
 
-# scikit-learn's default token pattern, on lower-cased text: words of two or more characters.
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+from ..tfidf import Tfidf, vectorizer
+
 ALPHA = 1.0
 MIN_DF = 2  # a word in one calibration transcript only says who wrote it
 
 
-class WordReading(BaseModel):
-    terms: list[str]
-    idf: list[float]
+class WordReading(Tfidf):
     coef: list[float]
     intercept: float
-    _index: dict[str, int] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
-    def _same_length(self) -> WordReading:
-        if not len(self.terms) == len(self.idf) == len(self.coef):
+    def _coef_per_term(self) -> WordReading:
+        if len(self.coef) != len(self.terms):
             raise ValueError("terms, idf and coef must have one length")
-        self._index = {t: i for i, t in enumerate(self.terms)}
         return self
 
     def read(self, text: str) -> float:
-        counts = Counter(t for t in _TOKEN.findall(text.lower()) if t in self._index)
-        if not counts:
-            return self.intercept
-        weights = {t: (1.0 + math.log(c)) * self.idf[self._index[t]] for t, c in counts.items()}
-        norm = math.sqrt(sum(w * w for w in weights.values()))
-        return self.intercept + sum(w / norm * self.coef[self._index[t]] for t, w in weights.items())
+        return self.intercept + sum(w * self.coef[i] for i, w in self.weights(text).items())
 
     @classmethod
-    def from_sklearn(cls, vectorizer, ridge) -> WordReading:
-        terms = vectorizer.get_feature_names_out()
-        return cls(terms=[str(t) for t in terms], idf=[float(v) for v in vectorizer.idf_],
-                   coef=[float(v) for v in ridge.coef_], intercept=float(ridge.intercept_))
+    def from_sklearn(cls, fitted_vectorizer, ridge) -> WordReading:
+        return cls(**Tfidf.fields_from_sklearn(fitted_vectorizer), coef=[float(v) for v in ridge.coef_],
+                   intercept=float(ridge.intercept_))
 
 
 def candidate_words(candidate_texts: list[tuple[int, str]]) -> str:
@@ -59,11 +45,10 @@ def candidate_words(candidate_texts: list[tuple[int, str]]) -> str:
 
 
 def fit(texts: list[str], y: np.ndarray) -> WordReading:
-    from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import Ridge
 
-    vectorizer = TfidfVectorizer(min_df=MIN_DF, sublinear_tf=True).fit(texts)
-    return WordReading.from_sklearn(vectorizer, Ridge(alpha=ALPHA).fit(vectorizer.transform(texts), y))
+    words = vectorizer(MIN_DF).fit(texts)
+    return WordReading.from_sklearn(words, Ridge(alpha=ALPHA).fit(words.transform(texts), y))
 
 
 def out_of_fold(texts: list[str], y: np.ndarray, folds: int = 10, seed: int = 0) -> np.ndarray:
