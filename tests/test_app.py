@@ -27,7 +27,7 @@ async def answer(app, pilot, text):
 
 
 def test_opening_question_then_streamed_follow_up_saved(fake_model):
-    fake_model.replies = ["You said you aligned with infra. What did you give them in return?"]
+    fake_model.replies = ["You said it went well. What changed for the infra team, in numbers?"]
     app = make_app(fake_model)
 
     async def scenario():
@@ -38,7 +38,7 @@ def test_opening_question_then_streamed_follow_up_saved(fake_model):
             await answer(app, pilot, "We aligned with infra and it went well.")
             texts = [(m.role, m.raw) for m in app.query(ChatMessage)]
             assert texts[1] == ("candidate", "We aligned with infra and it went well.")
-            assert texts[2] == ("interviewer", "You said you aligned with infra. What did you give them in return?")
+            assert texts[2] == ("interviewer", "You said it went well. What changed for the infra team, in numbers?")
             assert app.query_one(ChatInput).text == ""
             await pilot.press("ctrl+q")
 

@@ -22,7 +22,7 @@ from interviewer.retrieval import LexicalRetriever
 
 SIZE = (100, 30)
 ANSWER = "We aligned with infra and it went well."
-FOLLOW_UP = "You said you aligned with infra. What did you give them in return?"
+FOLLOW_UP = "You said it went well. What changed for the infra team, in numbers?"
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from ..resources import data_root
 from ..transcript import PlannerDecision, ProbeFamily
 from .numerals import digits
-from .signals import TIMING, AnswerSignals, extract, split_sentences, states_result, vague_phrase
+from .signals import MECHANISM, TIMING, AnswerSignals, extract, split_sentences, states_result, vague_phrase
 
 ORDER: dict[str, list[str]] = {
     "bar_raiser": ["mechanism", "personal_role", "timing", "staffing", "dependency_discovery", "data_outcome",
@@ -57,10 +57,24 @@ _KNEW = re.compile(r"\b(?:knew|know|found|saw|spotted|noticed|realized|realised|
 
 def soft_present(family: str, answer: str) -> bool:
     """A family the first follow-up may target although the regexes read it as present."""
+    if family == "mechanism":
+        return not _concrete_mechanism(answer)
     if family != "timing":
         return family in SOFT_PRESENT
     # Read on digits, as extract reads timing: "fourteen weeks in, I saw..." is a week told in words.
     return not any(TIMING.search(x) and _KNEW.search(x) for x in split_sentences(digits(answer)))
+
+
+# ...and a mechanism told with what was given and on what terms ("my team would own the tests, about
+# three engineer-weeks, if she pulled the format work into March"): a number, a quote or the condition of
+# the deal in the sentence that makes the offer. Asking "what did you offer?" then re-asks the story (the
+# simulation's strong persona drew it three times once the planner read words).
+_TERMS = re.compile(r"\d|[\"“]|\b(?:in return|in exchange|if (?:she|he|they|we|you|their|his|her)|provided (?:that|she|he|they)|"
+                    r"as long as|on condition|so long as)\b", re.I)
+
+
+def _concrete_mechanism(answer: str) -> bool:
+    return any(MECHANISM.search(x) and _TERMS.search(x) for x in split_sentences(digits(answer)))
 
 
 @cache
@@ -346,6 +360,10 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
         present = [f for f in present if f != target]
     if round_name == "program_design" and target in _DELIVERY and last.architecture_share >= ARCHITECTURE_PULL_BACK:
         why = r["pull_back"].format(share=last.architecture_share)
+    elif round_name == "program_design" and target == "translation" and last.architecture_share >= ARCHITECTURE_PULL_BACK:
+        # Labeled answers of this kind draw the business tradeoff as often as delivery (training/: a rule
+        # forcing delivery scored 23 of 34 where the model's choice scored 34; 7 of 11 against 9 on reserve/).
+        why = r["pull_back_business"].format(share=last.architecture_share)
     else:
         why = r["reasons"][target].format(detail=_detail(target, combined, answer))
     if evasion_now:

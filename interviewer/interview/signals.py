@@ -40,7 +40,7 @@ _TEAM = re.compile(
     rf"|{_OWNER}(?!other\b|same\b|new\b)(?:[\w-]+\s+){{0,2}}?(?:vendors?|suppliers?|carriers?|"
     r"agency|call cent(?:er|re)|contact cent(?:er|re))\b",
 )
-_MECHANISM = re.compile(
+MECHANISM = re.compile(
     r"\b(?:offered|offer(?:ed)? to|traded|trade(?:d)? (?:off|away)|in exchange|in return|swap(?:ped)?|"
     r"lent|loaned|gave (?:them|up)|I took (?:on|over)|with an offer|(?:my|our) offer was|would (?:\w+ and )?own|(?:my|our) team (?:would )?(?:take|took|build|built)|funded|paid for|covered (?:their|the)|"
     r"I (?:committed|agreed|promised) (?:to|that)|I'd own|we'd own|wrote (?:the|a) (?:first|design|adapter|shim)|"
@@ -186,7 +186,7 @@ def extract(text: str) -> AnswerSignals:
         words=words,
         teams=_uniq([m.group(0) for m in _TEAM.finditer(text)]),
         timing=_uniq([m.group(0) for m in TIMING.finditer(numeric)]),
-        mechanism=_uniq([m.group(0) for m in _MECHANISM.finditer(text)]),
+        mechanism=_uniq([m.group(0) for m in MECHANISM.finditer(text)]),
         quoted_speech=len(_QUOTED_SPEECH.findall(text)),
         vague_influence=_uniq([m.group(0) for m in _INFLUENCE_VAGUE.finditer(text)]),
         escalation=len(_ESCALATION.findall(text)),
