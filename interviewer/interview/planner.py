@@ -53,28 +53,25 @@ SOFT_PRESENT = {"mechanism", "staffing", "timing", "translation"}
 # Leave-one-file-out 0.714 -> 0.700; dev 0.872 and held-out 0.756 either way.
 _KNEW = re.compile(r"\b(?:knew|know|found|saw|spotted|noticed|realized|realised|discovered|flagged|raised|told|"
                    r"escalat\w+|warned|caught|read)\b", re.I)
-
-
-def soft_present(family: str, answer: str) -> bool:
-    """A family the first follow-up may target although the regexes read it as present."""
-    if family == "mechanism":
-        return not _concrete_mechanism(answer)
-    if family != "timing":
-        return family in SOFT_PRESENT
-    # Read on digits, as extract reads timing: "fourteen weeks in, I saw..." is a week told in words.
-    return not any(TIMING.search(x) and _KNEW.search(x) for x in split_sentences(digits(answer)))
-
-
 # ...and a mechanism told with what was given and on what terms ("my team would own the tests, about
 # three engineer-weeks, if she pulled the format work into March"): a number, a quote or the condition of
 # the deal in the sentence that makes the offer. Asking "what did you offer?" then re-asks the story (the
 # simulation's strong persona drew it three times once the planner read words).
 _TERMS = re.compile(r"\d|[\"“]|\b(?:in return|in exchange|if (?:she|he|they|we|you|their|his|her)|provided (?:that|she|he|they)|"
                     r"as long as|on condition|so long as)\b", re.I)
+# The exceptions: the family is told in full when one sentence carries both patterns (read on digits, as
+# extract reads timing: "fourteen weeks in, I saw..." is a week told in words).
+_TOLD_IN_FULL = {"timing": (TIMING, _KNEW), "mechanism": (MECHANISM, _TERMS)}
 
 
-def _concrete_mechanism(answer: str) -> bool:
-    return any(MECHANISM.search(x) and _TERMS.search(x) for x in split_sentences(digits(answer)))
+def soft_present(family: str, answer: str) -> bool:
+    """A family the first follow-up may target although the regexes read it as present."""
+    if family not in SOFT_PRESENT:
+        return False
+    if family not in _TOLD_IN_FULL:
+        return True
+    first, second = _TOLD_IN_FULL[family]
+    return not any(first.search(x) and second.search(x) for x in split_sentences(digits(answer)))
 
 
 @cache
@@ -358,9 +355,10 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
     if target not in missing:
         missing = [f for f in order if f == target or f in missing]
         present = [f for f in present if f != target]
-    if round_name == "program_design" and target in _DELIVERY and last.architecture_share >= ARCHITECTURE_PULL_BACK:
+    in_architecture = round_name == "program_design" and last.architecture_share >= ARCHITECTURE_PULL_BACK
+    if in_architecture and target in _DELIVERY:
         why = r["pull_back"].format(share=last.architecture_share)
-    elif round_name == "program_design" and target == "translation" and last.architecture_share >= ARCHITECTURE_PULL_BACK:
+    elif in_architecture and target == "translation":
         # Labeled answers of this kind draw the business tradeoff as often as delivery (training/: a rule
         # forcing delivery scored 23 of 34 where the model's choice scored 34; 7 of 11 against 9 on reserve/).
         why = r["pull_back_business"].format(share=last.architecture_share)
