@@ -46,9 +46,10 @@ def test_calibrate_on_two_annotators_fits_their_mean_and_reports_both(tmp_path):
     assert trained["labels"][1].endswith("labels_b.yaml")
     assert 0 < trained["loo_quadratic_kappa_annotator2"] <= 1
     assert trained["annotators_dimension_exact"] > 0.5  # the two label files agree on most levels
-    X, Y, groups, _, words = calibrate.dataset([root / "labels_a.yaml", root / "labels_b.yaml"])
-    assert Y.shape == (len(groups), 2) and len(set(groups)) * 6 == len(groups)
-    assert set(words) == set(groups) and all(words.values())
+    data = calibrate.dataset([root / "labels_a.yaml", root / "labels_b.yaml"])
+    assert data.Y.shape == (len(data.groups), 2) and len(set(data.groups)) * 6 == len(data.groups)
+    assert set(data.words) == set(data.groups) and all(data.words.values())
+    assert all(turns and all(isinstance(i, int) for i, _ in turns) for turns in data.texts.values())
 
 
 def test_calibrate_adds_single_annotator_transcripts_and_reports_them_apart(tmp_path):

@@ -11,6 +11,7 @@ import argparse
 import hashlib
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import yaml
@@ -20,6 +21,7 @@ from ..importers import load_transcript
 from .features import dimension_features, names, vector
 from .injection import sanitize
 from . import reading as word_reading
+from . import relevance as sentence_relevance
 from .reading import candidate_words
 from .topics import answers_to, questions_before
 
@@ -30,16 +32,28 @@ ALPHA = 30.0
 THRESHOLDS = [1.5, 2.5, 3.5]
 
 
-def dataset(labels_files: Path | list[Path]) -> tuple[np.ndarray, np.ndarray, list[str], str, dict[str, str]]:
+class Dataset(NamedTuple):
+    X: np.ndarray
+    Y: np.ndarray
+    groups: list[str]
+    digest: str
+    texts: dict[str, list[tuple[int, str]]]  # each transcript's candidate turns, sanitized
+
+    @property
+    def words(self) -> dict[str, str]:
+        return {tid: candidate_words(t) for tid, t in self.texts.items()}
+
+
+def dataset(labels_files: Path | list[Path]) -> Dataset:
     """Features per (transcript, dimension) and the annotators' levels, one column per labels file
     (items matched by id; the first file decides which transcripts are in), and each transcript's
-    candidate words. The `reading` column is left at 0: it is filled out of fold (see main)."""
+    candidate turns. The `reading` column is left at 0: it is filled out of fold (see main)."""
     files = [labels_files] if isinstance(labels_files, Path) else list(labels_files)
     tables = [yaml.safe_load(f.read_text(encoding="utf-8")) for f in files]
     others = [{item["id"]: item["scores"] for item in t["items"]} for t in tables[1:]]
     root = files[0].parent
     X, Y, groups = [], [], []
-    words: dict[str, str] = {}
+    all_texts: dict[str, list[tuple[int, str]]] = {}
     digest = hashlib.sha256()
     for item in tables[0]["items"]:
         path = root / item["file"]
@@ -47,7 +61,7 @@ def dataset(labels_files: Path | list[Path]) -> tuple[np.ndarray, np.ndarray, li
         t = load_transcript(path)
         texts = [(i, sanitize(turn.text)[0]) for i, turn in t.candidate_turns()]
         questions = questions_before(t)
-        words[item["id"]] = candidate_words(texts)
+        all_texts[item["id"]] = texts
         for d in DIMENSIONS:
             asked = [a for _, a in answers_to(d, questions, texts)]
             X.append(vector(d, dimension_features(d, texts, asked=asked, reading=0.0)))
@@ -55,7 +69,7 @@ def dataset(labels_files: Path | list[Path]) -> tuple[np.ndarray, np.ndarray, li
             groups.append(item["id"])
     for f in files:
         digest.update(f.read_bytes())
-    return np.array(X), np.array(Y, dtype=float), groups, digest.hexdigest()[:16], words
+    return Dataset(np.array(X), np.array(Y, dtype=float), groups, digest.hexdigest()[:16], all_texts)
 
 
 def fit(X: np.ndarray, y: np.ndarray):
@@ -143,15 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     missing = [p for p in [*args.labels, *args.extra] if not p.is_file()]
     if missing:
         parser.exit(2, f"error: {missing[0]}: no such file\n")
-    X, Y, groups, digest, words = dataset(args.labels)
+    X, Y, groups, digest, texts = dataset(args.labels)
     y = Y.mean(axis=1)  # two annotators' mean is a less noisy target than either alone
     X_all, y_all, groups_all = X, y, list(groups)
     # One column per main-set annotator; an extra transcript's single annotator fills every column,
     # so the cut points weigh each transcript once.
     Y_all = Y
     for extra in args.extra:
-        Xe, Ye, ge, de, we = dataset(extra)
-        words.update(we)
+        Xe, Ye, ge, de, te = dataset(extra)
+        texts.update(te)
         X_all, y_all, groups_all = np.vstack([X_all, Xe]), np.concatenate([y_all, Ye[:, 0]]), groups_all + ge
         Y_all = np.vstack([Y_all, np.repeat(Ye[:, :1], Y.shape[1], axis=1)])
         digest = hashlib.sha256((digest + de).encode()).hexdigest()[:16]
@@ -159,11 +173,14 @@ def main(argv: list[str] | None = None) -> int:
     # readings made without the transcript (out of fold), as a new transcript's will be; the shipped
     # reading is fitted on them all.
     ids = list(dict.fromkeys(groups_all))
+    words = {i: candidate_words(texts[i]) for i in ids}
     target = np.array([y_all[[g == i for g in groups_all]].mean() for i in ids])
     oof = dict(zip(ids, word_reading.out_of_fold([words[i] for i in ids], target), strict=True))
     X_all = X_all.copy()
     X_all[:, names().index("reading")] = [oof[g] for g in groups_all]
     reading = word_reading.fit([words[i] for i in ids], target)
+    # The sentence relevance learns the cue scan's own labels (no annotator's), from every sentence.
+    relevance = sentence_relevance.fit([s for i in ids for s in sentence_relevance.labeled_sentences(texts[i])])
     mean, scale, model = fit(X_all, y_all)
     # Held-out predictions, each transcript's from a model fitted on every other one; the cut points
     # are chosen on them, over the main and the extra transcripts alike.
@@ -183,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                        "reading_out_of_fold_r": round(float(np.corrcoef(list(oof.values()), target)[0, 1]), 3),
                        **figures},
         "reading": reading.model_dump(),
+        "relevance": relevance.model_dump(),
     }
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out["trained_on"]))

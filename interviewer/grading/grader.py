@@ -18,7 +18,9 @@ How the parts combine:
   not shown to be specific). With no sentence of its own a dimension is at most a 2, whatever the
   model says, and one relevant sentence is at most a 3 (exemplary takes more than one sentence).
   A specific sentence (timing, a number, a mechanism, a named team) in the answer to a question
-  about the dimension is such a sentence of its own, whatever its words;
+  about the dimension is such a sentence of its own, whatever its words; so is, where the scan found
+  none and the level model reads a 3 or better, the specific sentence that reads most like the
+  dimension by its words (grading/relevance.py), when it is likely enough: it backs a 3, no more;
 - a sentence that shows one of the dimension's negative signals (rubrics/concerns.yaml: "we got
   everyone aligned", "it's all in the RAID log") is a concern: shown with the signal it shows, and
   the dimension is at most a 2, whatever else the transcript says (grading/concerns.py);
@@ -45,8 +47,9 @@ from .delivery import DeliveryCheck, check as check_delivery
 from .depmap import build as build_dependency_map
 from .evidence import Quote, answer_sentences, evidence_cues, features, most_specific, relevant_sentences, verify
 from .features import dimension_features
-from .level_model import load_level_model
+from .level_model import LevelModel, load_level_model
 from .injection import sanitize
+from .relevance import THRESHOLD as RELEVANCE_THRESHOLD
 from .models import DimensionGrade, Extraction, GradeReport, GradeStats, PrincipleEvidence
 from .rubric import Rubric
 from .topics import answers_to, load_topics, questions_before
@@ -163,6 +166,16 @@ def scenario_for(transcript: Transcript, corpus: Corpus, requested: str | None =
 _DELIVERY_DIMENSIONS = {"dependency_mapping", "sequencing", "risk_escalation"}
 
 
+def _nearest(level_model: LevelModel, dimension: str, value: float, candidate_texts: list[tuple[int, str]]) -> Quote | None:
+    """Where the cue scan found no sentence but the level model reads a 3 or better, the quote that
+    would back it: the specific sentence reading most like the dimension, if it is likely enough
+    (grading/relevance.py). None leaves the dimension at most 2, without a quote of its own."""
+    if level_model.level(value) < 3:
+        return None
+    found = level_model.relevance.nearest(dimension, candidate_texts)
+    return found[0] if found is not None and found[1] >= RELEVANCE_THRESHOLD else None
+
+
 def _delivery_cap(key: str, level: int, delivery: DeliveryCheck) -> int:
     if key == "dependency_mapping" and len(delivery.teams_named) * 2 < len(delivery.teams_named) + len(delivery.teams_missed):
         return min(level, 3)
@@ -214,10 +227,13 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         scored = scored + answer_sentences(dim.key, asked, scored)
         evidence = _merge(llm_quotes, most_specific(scored))
         relevant = [q for _, q in scored]
+        value, _parts = level_model.score(dim.key, raw)
+        nearest = None if relevant or llm_quotes else _nearest(level_model, dim.key, value, candidate_texts)
+        if nearest is not None:
+            relevant = evidence = [nearest]
         pool = _merge(llm_quotes, relevant, limit=1000)
         f = features(dim.key, [q.quote for q in pool])
         f.breadth = len(pool)
-        value, _parts = level_model.score(dim.key, raw)
         if not relevant:
             # No sentence bears on it directly: the transcript's specifics may still say it is not a 1
             # (the level model reads them), but without a quote of its own it cannot be more than a 2.
@@ -232,6 +248,8 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
             # One sentence cannot be exemplary: it is at most a 3.
             level = min(level_model.level(value), 2 + len(pool))
             reason = _reason(f)
+            if nearest is not None:
+                reason = f"no sentence uses the dimension's cue words; the one that reads most like it is quoted; {reason}"
         concerns = concern_cues.find(dim.key, candidate_texts)
         if concerns and level > concern_cues.CAP:
             level = concern_cues.CAP

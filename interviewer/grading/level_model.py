@@ -1,6 +1,6 @@
 """The level model: a linear scorer over evidence properties and the word reading of the whole
 transcript, fitted on labeled calibration transcripts and stored as data (rubrics/levels.json, the
-word reading's weights inside it). At grade time it is plain arithmetic."""
+word reading's weights and the sentence relevance inside it). At grade time it is plain arithmetic."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pydantic import BaseModel
 from ..resources import data_root
 from .features import names, vector
 from .reading import WordReading, candidate_words
+from .relevance import SentenceRelevance
 
 DEFAULT = "levels.json"
 class LevelModel(BaseModel):
@@ -25,6 +26,7 @@ class LevelModel(BaseModel):
     thresholds: list[float]
     trained_on: dict
     reading: WordReading
+    relevance: SentenceRelevance
 
     def read(self, candidate_texts: list[tuple[int, str]]) -> float:
         """The word reading of the candidate's turns: the `reading` input of every dimension."""
