@@ -18,10 +18,13 @@ from ..errors import UserError
 
 class PatternCue(BaseModel):
     patterns: list[str] = Field(min_length=1)
+    unless: list[str] = Field(default_factory=list,
+                              description="patterns that spare a sentence the patterns found: exclusions shared by "
+                                          "all of them, written once instead of as a lookahead in each")
     examples: list[str] = Field(default_factory=list, description="sentences the patterns must find")
     counter_examples: list[str] = Field(default_factory=list, description="sentences they must not")
 
-    @field_validator("patterns")
+    @field_validator("patterns", "unless")
     @classmethod
     def _compiles(cls, value: list[str]) -> list[str]:
         for p in value:
@@ -32,7 +35,9 @@ class PatternCue(BaseModel):
         return value
 
     def matches(self, sentence: str) -> bool:
-        return compiled(tuple(self.patterns)).search(sentence) is not None
+        if compiled(tuple(self.patterns)).search(sentence) is None:
+            return False
+        return not self.unless or compiled(tuple(self.unless)).search(sentence) is None
 
 
 class DimensionCues(BaseModel):
