@@ -1,5 +1,6 @@
 """The sentence relevance: the grader's second look for a dimension the cue scan found nothing for."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from interviewer.grading.level_model import load_level_model
 from interviewer.grading.relevance import SentenceRelevance
 from interviewer.grading.rubric import load_rubric
 from interviewer.importers import load_transcript
+from interviewer.llm.fake import FakeChatModel
 from interviewer.tfidf import Tfidf
 
 EXTRA = Path(__file__).resolve().parent.parent / "calibration" / "extra"
@@ -83,3 +85,16 @@ def test_a_dimension_with_no_cue_sentence_gets_a_3_only_with_a_quote_that_reads_
     monkeypatch.setattr(grader, "RELEVANCE_THRESHOLD", 1.01)  # no sentence likely enough: no quote, at most 2
     grade = grade_transcript(transcript, load_rubric(), None).scores["dependency_mapping"]
     assert grade.score == 2 and "without a quote of its own" in grade.reason and not grade.evidence
+
+
+def test_the_second_look_backs_a_3_with_the_models_quotes_too_and_never_more():
+    """With a model proposing a verified quote for the dimension, the grade is the rules path's: the
+    model's quote is shown first, the sentence that reads like the dimension beside it, and the level
+    stays 3 (it used to be 2 whatever the scorer read, once the model had quoted anything)."""
+    model = FakeChatModel(default=json.dumps({"quotes": [
+        {"turn": 1, "quote": "At a mobile operator I ran the migration of 1.4 million prepaid customers"}]}))
+    transcript = load_transcript(EXTRA / "l-lp-strong-01.txt")
+    grade = grade_transcript(transcript, load_rubric(), model).scores["dependency_mapping"]
+    assert grade.llm_quotes_verified == 1 and grade.score == 3
+    assert grade.evidence[0].source == "llm" and grade.evidence[0].quote.startswith("At a mobile operator")
+    assert any("every team lead the same written question" in q.quote for q in grade.evidence[1:])

@@ -228,9 +228,10 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         evidence = _merge(llm_quotes, most_specific(scored))
         relevant = [q for _, q in scored]
         value, _parts = level_model.score(dim.key, raw)
-        nearest = None if relevant or llm_quotes else _nearest(level_model, dim.key, value, candidate_texts)
+        nearest = None if relevant else _nearest(level_model, dim.key, value, candidate_texts)
         if nearest is not None:
-            relevant = evidence = [nearest]
+            relevant = [nearest]
+            evidence = _merge(llm_quotes, relevant)
         pool = _merge(llm_quotes, relevant, limit=1000)
         f = features(dim.key, [q.quote for q in pool])
         f.breadth = len(pool)
@@ -245,8 +246,8 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
             else:
                 reason = "no sentence bears on it directly; at most 2 without a quote of its own"
         else:
-            # One sentence cannot be exemplary: it is at most a 3.
-            level = min(level_model.level(value), 2 + len(pool))
+            # One sentence cannot be exemplary: it is at most a 3; nor can a dimension backed by the second look.
+            level = min(level_model.level(value), 3 if nearest is not None else 2 + len(pool))
             reason = _reason(f)
             if nearest is not None:
                 reason = f"no sentence uses the dimension's cue words; the one that reads most like it is quoted; {reason}"
