@@ -150,6 +150,15 @@ def test_dependency_map_names_a_team_once():
     assert [(e.a, e.b) for e in m.edges] == [("Shipping Label", "Checkout")]
 
 
+def test_dependency_map_has_no_node_for_a_team_it_does_not_name():
+    from interviewer.grading.depmap import build
+
+    m = build([(1, "Our team built the service, the mobile team changed the balance screen, and finance "
+                   "needed daily reports. The team was small.")])
+    assert m.nodes == ["Mobile", "Finance"]
+    assert all("Team" not in (e.a, e.b) for e in m.edges)
+
+
 def test_dependency_map_keeps_two_directors_apart():
     from interviewer.grading.depmap import build
 

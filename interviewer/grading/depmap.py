@@ -44,7 +44,10 @@ class DependencyMap(BaseModel):
 
 
 def _norm(name: str) -> str:
-    name = _TAIL.sub("", _LEAD.sub("", " ".join(name.split())))
+    name = _LEAD.sub("", " ".join(name.split()))
+    if _TAIL.fullmatch(" " + name):  # "Our team", "the group": no team is named
+        return ""
+    name = _TAIL.sub("", name)
     return name[:1].upper() + name[1:] if name else name
 
 
