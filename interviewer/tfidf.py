@@ -42,6 +42,10 @@ class Tfidf(BaseModel):
         norm = math.sqrt(sum(w * w for w in raw.values()))
         return {i: w / norm for i, w in raw.items()} if norm else {}
 
+    def linear(self, text: str, coef: list[float], intercept: float) -> float:
+        """A linear model over the text's weights (a ridge score, a logistic log-odds)."""
+        return intercept + sum(w * coef[i] for i, w in self.weights(text).items())
+
     def dense(self, text: str) -> np.ndarray:
         out = np.zeros(len(self.terms))
         for i, w in self.weights(text).items():

@@ -31,7 +31,7 @@ class WordReading(Tfidf):
         return self
 
     def read(self, text: str) -> float:
-        return self.intercept + sum(w * self.coef[i] for i, w in self.weights(text).items())
+        return self.linear(text, self.coef, self.intercept)
 
     @classmethod
     def from_sklearn(cls, fitted_vectorizer, ridge) -> WordReading:

@@ -40,8 +40,7 @@ class SentenceRelevance(Tfidf):
         return self
 
     def probability(self, dimension: str, sentence: str) -> float:
-        z = self.intercept[dimension] + sum(w * self.coef[dimension][i] for i, w in self.weights(sentence).items())
-        return 1.0 / (1.0 + math.exp(-z))
+        return 1.0 / (1.0 + math.exp(-self.linear(sentence, self.coef[dimension], self.intercept[dimension])))
 
     def nearest(self, dimension: str, candidate_texts: list[tuple[int, str]]) -> tuple[Quote, float] | None:
         """The specific sentence (timing, a number, a mechanism or a named team) that reads most like
