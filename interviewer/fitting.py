@@ -31,10 +31,16 @@ def rounded(values) -> list[float]:
     return [round(float(v), 6) for v in values]
 
 
-def leave_one_file_out(files: list[str], score: Callable[[np.ndarray], float]) -> dict[str, float]:
-    """score(train_mask) fits on the items where the mask is true and scores the others; per file and mean."""
+def leave_one_file_out(files: list[str], score: Callable[[np.ndarray], float], jobs: int = -1) -> dict[str, float]:
+    """score(train_mask) fits on the items where the mask is true and scores the others; per file and mean.
+    The folds run in parallel processes (one per core by default): each is a whole refit, and thirty of them
+    on 2,160 answers took over an hour one at a time on 2 cores."""
+    from joblib import Parallel, delayed
+
     names = np.array(files)
-    out = {name: round(score(names != name), 3) for name in sorted(set(files))}
+    held = sorted(set(files))
+    scores = Parallel(n_jobs=jobs)(delayed(score)(names != name) for name in held)
+    out = {name: round(float(value), 3) for name, value in zip(held, scores, strict=True)}
     out["mean"] = round(float(np.mean(list(out.values()))), 3)
     return out
 
