@@ -85,8 +85,12 @@ def test_the_first_follow_up_may_ask_when_though_a_date_was_said_and_later_ones_
     (planner.soft_present). Once the thread is under way, what it answered is never asked again."""
     story = ("I set up the program, I ran the weekly syncs, I worked through the blockers with the shipping "
              "team, and we launched in March, two weeks early, cutting failed labels by 30 percent.")
-    first = decide(ThreadState(question_text="Tell me about a launch.", answers=[story]), "bar_raiser", max_depth=4)
-    assert first.probe_target == "timing" and "timing" not in first.present
+    # Whether timing leads the open gaps unsteered is the model's call (the 2,160-answer fit puts how the
+    # blockers were found first); steered by the round, the first follow-up asks it...
+    first = decide(ThreadState(question_text="Tell me about a launch.", answers=[story]), "bar_raiser", max_depth=4,
+                   priority=["timing"])
+    assert first.probe_target == "timing" and "timing" not in first.present and "timing" in first.missing
+    # ...and once the thread is under way, the same steer cannot make it re-ask what the story told.
     later = decide(ThreadState(question_text="Tell me about a launch.", answers=[story, "I kept going."],
                                asked=["mechanism"]), "bar_raiser", max_depth=4, priority=["timing"])
     assert later.probe_target != "timing" and "timing" in later.present

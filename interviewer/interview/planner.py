@@ -359,8 +359,9 @@ def decide(thread: ThreadState, round_name: str, *, max_depth: int, priority: li
     if in_architecture and target in _DELIVERY:
         why = r["pull_back"].format(share=last.architecture_share)
     elif in_architecture and target == "translation":
-        # Labeled answers of this kind draw the business tradeoff as often as delivery (training/: a rule
-        # forcing delivery scored 23 of 34 where the model's choice scored 34; 7 of 11 against 9 on reserve/).
+        # Labeled answers of this kind draw the business tradeoff as often as delivery (training/ a-n: a rule
+        # forcing delivery scored 23 of 34 where the model's choice scored 34; 7 of 11 against 9 on o-v,
+        # then held in reserve).
         why = r["pull_back_business"].format(share=last.architecture_share)
     else:
         why = r["reasons"][target].format(detail=_detail(target, combined, answer))

@@ -2,8 +2,9 @@
 
 The hand-written cues (planner.salience) see what an answer says; which gap matters most depends on
 what it leaves out, and their fixed weights were tuned by hand on a few dozen answers. This model
-learns the weighting from training/ (labeled answers written apart from evals/, never used to
-measure). Two models, stored as plain numbers in models/planner_target.json:
+learns the weighting from training/ (2,160 labeled answers by thirty authors, written apart from
+evals/, never used to measure; training/README.md: more authors is what carried to answers never
+fitted). Two models, stored as plain numbers in models/planner_target.json:
 
 - a reading: per family, P(this family is an acceptable next probe | the words of the answer and of
   the question it answers, as TF-IDF (interviewer/tfidf.py), the question's at half weight: what was
