@@ -214,3 +214,17 @@ def test_a_retry_tells_the_stream_to_restart():
         on_token=pieces.append)
     restart = pieces.index(None)
     assert "".join(pieces[:restart]) == drift and "".join(pieces[restart + 1:]) == final
+
+
+def test_a_team_named_at_the_start_of_a_sentence_is_asked_about_mid_sentence():
+    """The probe drafts put the candidate's team in mid-sentence: 'The warehouse systems team said...'
+    must not become "What did you take off The warehouse systems team's plate?", and the candidate's
+    'our' is the interviewer's 'your' (seen in a session: the model copied the draft's capital)."""
+    from interviewer.interview.realizer import as_object, fill_probe
+
+    plate = next(p for p in default_corpus().probes if p.text.startswith("What did you take off {team}"))
+    answer = "The warehouse systems team said the label change wouldn't fit in their quarter."
+    assert fill_probe(plate, answer) == "What did you take off the warehouse systems team's plate so they could fit this in?"
+    assert as_object("Our platform team") == "your platform team"
+    assert as_object("Their data team") == "their data team"
+    assert as_object("Finance team") == "Finance team"  # a name keeps its capital

@@ -215,6 +215,15 @@ def first_question(text: str) -> str | None:
     return " ".join(sentences[-2:]).strip().strip('"').strip() or None
 
 
+_DETERMINER = re.compile(r"^(?:(The|Their)|(Our|My|our|my))\b")
+
+
+def as_object(team: str) -> str:
+    """A team as the candidate named it, said by the interviewer mid-sentence: 'The warehouse team'
+    becomes 'the warehouse team', and the candidate's 'our platform team' becomes 'your platform team'."""
+    return _DETERMINER.sub(lambda m: m.group(1).lower() if m.group(1) else "your", team)
+
+
 def fill_probe(probe: Probe, answer: str) -> str:
     phrase = vague_phrase(answer)
     teams = extract(answer).teams
@@ -226,7 +235,7 @@ def fill_probe(probe: Probe, answer: str) -> str:
     if "{team}" in text:
         if not teams:
             return probe.plain
-        text = text.replace("{team}", teams[0])
+        text = text.replace("{team}", as_object(teams[0]))  # every probe puts the slot mid-sentence
     return text
 
 
