@@ -44,10 +44,8 @@ class DependencyMap(BaseModel):
 
 
 def _norm(name: str) -> str:
-    name = _LEAD.sub("", " ".join(name.split()))
-    if _TAIL.fullmatch(" " + name):  # "Our team", "the group": no team is named
-        return ""
-    name = _TAIL.sub("", name)
+    # The tail goes with the space before it, so "Our team" or "the group" alone leaves no name at all.
+    name = _TAIL.sub("", " " + _LEAD.sub("", " ".join(name.split()))).lstrip()
     return name[:1].upper() + name[1:] if name else name
 
 
