@@ -53,16 +53,20 @@ class Probe(_Item):
     when: str
     text: str
     plain: str
+    # The same probe for a plan not yet run (a program_design answer told as "I'd..."): "What would the
+    # other team get out of agreeing?" where `plain` asks what they got. None when `plain` already fits
+    # a plan ("Which contract would you get agreed first?").
+    plan: str | None = None
     rounds: list[RoundName] = Field(default_factory=lambda: list(ALL_ROUNDS))
     # What a candidate says when this gap is present, in their own spoken words: indexed beside the
     # probe so an answer finds the probe for what it leaves out, not for the words it shares.
     sounds_like: list[str] = Field(default_factory=list)
 
-    @field_validator("plain")
+    @field_validator("plain", "plan")
     @classmethod
-    def _plain_has_no_slot(cls, v: str) -> str:
-        if "{" in v or "}" in v:
-            raise ValueError("'plain' must not contain slots")
+    def _plain_has_no_slot(cls, v: str | None, info) -> str | None:
+        if v is not None and ("{" in v or "}" in v):
+            raise ValueError(f"'{info.field_name}' must not contain slots")
         return v
 
     @field_validator("text")

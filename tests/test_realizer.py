@@ -228,3 +228,51 @@ def test_a_team_named_at_the_start_of_a_sentence_is_asked_about_mid_sentence():
     assert as_object("Our platform team") == "your platform team"
     assert as_object("Their data team") == "their data team"
     assert as_object("Finance team") == "Finance team"  # a name keeps its capital
+
+
+PLAN = ("I'd bring in the Payments Platform team first and freeze the top-up API contract in week two, because "
+        "the app's binary has to be cut earlier than web. Then I'd sequence KYC behind legal's per-country rules.")
+STORY = ("We shipped the wallet in March. I went to the Payments director, we agreed to move two engineers, and "
+         "the contract was signed in week two, so the app made its release train.")
+
+
+def test_a_plan_and_a_story_are_told_apart():
+    from interviewer.interview.signals import told_as_plan
+
+    assert told_as_plan(PLAN) and not told_as_plan(STORY)
+
+
+def plan_follow_up(model, answer=PLAN, round_name="program_design"):
+    decision = PlannerDecision(probe_target="mechanism", why="No mechanism yet.")
+    return Realizer(model, LexicalRetriever(default_corpus())).follow_up(
+        question="How would you deliver it?", answer=answer, decision=decision, round_name=round_name, previous=[])
+
+
+def test_a_plan_is_asked_what_the_candidate_would_do_not_what_they_did():
+    """A program_design answer lays out a plan not yet run: 'When did you know...?' makes no sense there
+    (the small model carried its draft's past tense into 29 of 40 plan follow-ups)."""
+    past = "What did the Payments Platform team get out of agreeing to that?"
+    ahead = "What would the Payments Platform team get out of agreeing to freeze the contract in week two?"
+    model = FakeChatModel([past, ahead])
+    q = plan_follow_up(model)
+    assert (q.text, q.fallback, q.retried) == (ahead, False, True)
+    first = model.prompts[0][-1].content
+    assert "ask what they would do, not what they did" in first and "what exactly you would offer" in first
+    assert "would" in first.split("Draft follow-up:")[1].split("\n")[0]  # the draft itself is in the plan's tense
+    assert "have not run this plan yet" in model.prompts[1][-1].content
+    # Past tense twice: the plan wording of the draft is asked, with the plan's team in it.
+    q = plan_follow_up(FakeChatModel([past, past]))
+    assert q.fallback and "as if it had happened" in q.fallback_reason and " did " not in q.text
+    assert "would" in q.text or " is " in q.text or " do " in q.text
+    # A story told in a program_design round, and any bar_raiser story, is still asked about in the past.
+    assert plan_follow_up(FakeChatModel([past]), answer=STORY).text == past
+    assert plan_follow_up(FakeChatModel([past]), round_name="bar_raiser").text == past
+
+
+def test_every_program_design_probe_has_wording_for_a_plan():
+    from interviewer.interview.realizer import fill_probe, problems_with
+
+    for p in default_corpus().probes:
+        if "program_design" in p.rounds:
+            for text in (fill_probe(p, PLAN, plan=True), fill_probe(p, "I'd do it in phases.", plan=True)):
+                assert problems_with(text, [], p.family, None, plan=True) is None, (p.id, text)

@@ -21,7 +21,7 @@ from ..resources import prompt_text
 from ..transcript import PlannerDecision
 from ..retrieval import ProbeRetriever
 from ..retrieval.lexical import content_terms
-from .signals import extract, split_sentences, vague_phrase
+from .signals import extract, split_sentences, told_as_plan, vague_phrase
 
 MAX_WORDS = 45
 # Every prompt token costs prefill time on 2 cores (~100 tokens/s): the model sees the sentences of
@@ -48,10 +48,11 @@ PROBLEM_GENERIC = "generic, asks for a summary"
 PROBLEM_ECHO = "echoes its instruction, not the candidate's words"  # retried once, then asked (`echoed`)
 PROBLEM_THIRD_PERSON = "speaks of the candidate instead of to them"
 PROBLEM_REPEAT = "repeats an earlier question"
+PROBLEM_PAST = "asks about a plan as if it had happened"
 # Problems a second try can mend: the question drifted off the gap, asked for a summary, echoed the
 # prompt's `ask` line instead of asking about what the candidate said, spoke of "the candidate", or
-# repeated an earlier question.
-RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC, PROBLEM_ECHO, PROBLEM_THIRD_PERSON, PROBLEM_REPEAT)
+# repeated an earlier question, or asked what happened in a plan that has not run.
+RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC, PROBLEM_ECHO, PROBLEM_THIRD_PERSON, PROBLEM_REPEAT, PROBLEM_PAST)
 RETRY_NOTE = "That does not ask the candidate {ask}. Write one question that does. Output only the question."
 THIRD_PERSON_NOTE = "Ask the candidate directly, as \"you\". Output only the question."
 # A pressed gap (asked once, dodged) is asked again: the model tends to write the same question twice.
@@ -59,12 +60,19 @@ REPEAT_NOTE = ("You asked that already and the answer did not give it. Ask again
                "in different words. Output only the question.")
 ECHO_NOTE = ("That repeats your instruction. Ask it about what the candidate actually said, using their own words{anchor}. "
              "Output only the question.")
+PAST_NOTE = ("They have not run this plan yet. Ask what they would do, with \"would\" or \"will\", not what they "
+             "did. Output only the question.")
+# Told to a plan (a program_design answer in "I'd..."): the small model carries its draft's past tense
+# into "When did you know...?" for a launch that has not happened (29 of 40 training/ plans, session 14).
+PLAN_NOTE = " They describe a plan they have not run yet, so ask what they would do, not what they did."
+_PAST_ASK = re.compile(r"\b(?:did|were|was|had) (?:you|they|the|it|your|that|this|each|anyone|a|an|any)\b|"
+                       r"\bwas going to\b|\bwhat happened\b", re.I)
 # How close (rapidfuzz ratio, 0-100) a question may come to its family's `ask` line before it counts as
 # an echo; measured on 54 model questions: the echoes scored 76-91, the grounded questions below 73.
 ECHO_RATIO = 75
 
 
-def _retry_note(problem: str, family: str | None, answer: str) -> str:
+def _retry_note(problem: str, family: str | None, answer: str, plan: bool = False) -> str:
     if problem == PROBLEM_ECHO:
         anchor = _anchor(answer)
         return ECHO_NOTE.format(anchor=f' (for example "{anchor}")' if anchor else "")
@@ -72,7 +80,9 @@ def _retry_note(problem: str, family: str | None, answer: str) -> str:
         return THIRD_PERSON_NOTE
     if problem == PROBLEM_REPEAT:
         return REPEAT_NOTE
-    return RETRY_NOTE.format(ask=family_ask(family))
+    if problem == PROBLEM_PAST:
+        return PAST_NOTE
+    return RETRY_NOTE.format(ask=family_ask(family, plan))
 
 
 class RealizedQuestion(BaseModel):
@@ -136,9 +146,10 @@ def _intent() -> dict[str, re.Pattern[str]]:
     return {family: re.compile(pattern, re.I) for family, pattern in _intent_data()["families"].items()}
 
 
-def family_ask(family: str | None) -> str:
-    """What a follow-up of this family must get the candidate to say (prompts/probe_intent.yaml)."""
-    return _intent_data()["asks"].get(family or "", "what the draft asks")
+def family_ask(family: str | None, plan: bool = False) -> str:
+    """What a follow-up of this family must get the candidate to say (prompts/probe_intent.yaml), of a
+    plan not yet run when `plan`."""
+    return _intent_data()["plan_asks" if plan else "asks"].get(family or "", "what the draft asks")
 
 
 def off_target(question: str, family: str | None) -> bool:
@@ -155,9 +166,9 @@ def _stems(text: str) -> set[str]:
     return {_IRREGULAR.get(w, w)[:5] for w in content_terms(text)}
 
 
-def echoes_ask(question: str, family: str | None, answer: str) -> bool:
+def echoes_ask(question: str, family: str | None, answer: str, plan: bool = False) -> bool:
     """The question is its family's `ask` line reworded, with no word of the answer beyond the ask's own."""
-    ask = family_ask(family) if family else ""
+    ask = family_ask(family, plan) if family else ""
     if not ask or fuzz.ratio(question.lower(), ask.lower()) < ECHO_RATIO:
         return False
     return not (_stems(question) - _stems(ask)) & _stems(answer)
@@ -169,9 +180,10 @@ def _anchor(answer: str) -> str | None:
 
 
 def problems_with(question: str, previous: Sequence[str], family: str | None = None,
-                  answer: str | None = None) -> str | None:
+                  answer: str | None = None, plan: bool = False) -> str | None:
     """Why a generated follow-up cannot be asked, or None when it can. With `family`, it must also
-    ask what that probe family asks; with `answer` too, it must not merely echo the family's ask line."""
+    ask what that probe family asks; with `answer` too, it must not merely echo the family's ask line;
+    with `plan`, it must not ask what happened in a plan that has not run."""
     q = question.strip()
     if not q:
         return "empty"
@@ -195,7 +207,9 @@ def problems_with(question: str, previous: Sequence[str], family: str | None = N
             return PROBLEM_REPEAT
     if off_target(q, family):
         return PROBLEM_OFF_TARGET
-    if answer is not None and echoes_ask(q, family, answer):
+    if plan and _PAST_ASK.search(q):
+        return PROBLEM_PAST
+    if answer is not None and echoes_ask(q, family, answer, plan):
         return PROBLEM_ECHO
     return None
 
@@ -224,9 +238,13 @@ def as_object(team: str) -> str:
     return _DETERMINER.sub(lambda m: m.group(1).lower() if m.group(1) else "your", team)
 
 
-def fill_probe(probe: Probe, answer: str) -> str:
-    phrase = vague_phrase(answer)
+def fill_probe(probe: Probe, answer: str, plan: bool = False) -> str:
+    """The probe with the candidate's words in its slots; for a plan, its plan wording when it has one."""
     teams = extract(answer).teams
+    if plan and probe.plan:
+        # Plan wordings have no slots; "the other team" names the team the plan named first.
+        return probe.plan.replace("the other team", as_object(teams[0]), 1) if teams else probe.plan
+    phrase = vague_phrase(answer)
     text = probe.text
     if "{quote}" in text:
         if not phrase:
@@ -244,28 +262,32 @@ class Realizer:
         self.model = model
         self.retriever = retriever
 
-    def fallback(self, candidates: list[Probe], answer: str, previous: Sequence[str], reason: str) -> RealizedQuestion:
+    def fallback(self, candidates: list[Probe], answer: str, previous: Sequence[str], reason: str,
+                 plan: bool = False) -> RealizedQuestion:
         for probe in candidates:
-            text = fill_probe(probe, answer)
+            text = fill_probe(probe, answer, plan)
             if problems_with(text, previous) is None:
                 return RealizedQuestion(text=text, fallback=True, fallback_reason=reason, probe_id=probe.id)
         probe = candidates[0]
-        return RealizedQuestion(text=probe.plain, fallback=True, fallback_reason=reason, probe_id=probe.id)
+        return RealizedQuestion(text=(plan and probe.plan) or probe.plain, fallback=True, fallback_reason=reason,
+                                probe_id=probe.id)
 
     def follow_up(self, *, question: str, answer: str, decision: PlannerDecision, round_name: str,
                   previous: Sequence[str], on_token: TokenCallback | None = None) -> RealizedQuestion:
         assert decision.probe_target is not None
         candidates = self.retriever.probes(decision.probe_target, round_name, answer, k=4)
-        fresh = [p for p in candidates if problems_with(fill_probe(p, answer), previous) is None] or candidates
+        # A program_design round asks for a plan: follow-ups to one ask what the candidate would do.
+        plan = round_name == "program_design" and told_as_plan(answer)
+        fresh = [p for p in candidates if problems_with(fill_probe(p, answer, plan), previous) is None] or candidates
         if self.model is None:
-            return self.fallback(fresh, answer, previous, "no model loaded")
+            return self.fallback(fresh, answer, previous, "no model loaded", plan)
         # The best retrieved probe, slots filled with the candidate's words, is the draft the model
         # adapts; it is also what is asked if the model's question fails validation.
-        draft = fill_probe(fresh[0], answer)
+        draft = fill_probe(fresh[0], answer, plan)
         nonce = secrets.token_hex(4)
         excerpt = clip_answer(answer, focus=vague_phrase(answer)).replace(nonce, "")
         user = _template().format(question=question, answer=excerpt, nonce=nonce, draft=draft,
-                                  ask=family_ask(decision.probe_target))
+                                  ask=family_ask(decision.probe_target, plan), tense=PLAN_NOTE if plan else "")
         messages = [Message(role="system", content=_system()), Message(role="user", content=user)]
         family = decision.probe_target
         probe_id = fresh[0].id if fresh else None
@@ -274,8 +296,8 @@ class Realizer:
             try:
                 text = self._generate(messages, on_token)
             except BackendError as exc:
-                return self.fallback(fresh, answer, previous, f"backend error: {exc}")
-            problem = problems_with(text, previous, family, answer)
+                return self.fallback(fresh, answer, previous, f"backend error: {exc}", plan)
+            problem = problems_with(text, previous, family, answer, plan)
             if not problem:
                 return RealizedQuestion(text=text, probe_id=probe_id, retried=retried)
             if retried and problem == PROBLEM_ECHO:
@@ -283,7 +305,7 @@ class Realizer:
                 # and marked, rather than swapped for a template.
                 return RealizedQuestion(text=text, probe_id=probe_id, retried=True, echoed=True)
             kept = first_question(text)
-            if kept and kept != text and problems_with(kept, previous, family, answer) is None:
+            if kept and kept != text and problems_with(kept, previous, family, answer, plan) is None:
                 return RealizedQuestion(text=kept, probe_id=probe_id, trimmed=True, retried=retried)
             if retried or problem not in RETRY_ON:
                 break
@@ -293,8 +315,8 @@ class Realizer:
             if on_token:
                 on_token(None)  # the stream restarts: the UI drops what it showed of the rejected question
             messages = messages + [Message(role="assistant", content=text),
-                                   Message(role="user", content=_retry_note(problem, family, answer))]
-        realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}")
+                                   Message(role="user", content=_retry_note(problem, family, answer, plan))]
+        realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}", plan)
         realized.rejected_text = text[:400]
         realized.retried = retried
         return realized
