@@ -67,6 +67,24 @@ def test_simulated_candidates_with_the_real_model(tmp_path, model_path):
                for q in injector["questions"])
 
 
+def test_a_program_design_persona_answers_its_own_scenario():
+    """A persona's plan is for one scenario; the simulation opens with that scenario's question (the
+    session seed alone would pick another)."""
+    from interviewer.config import Settings
+    from interviewer.corpus import default_corpus
+    from interviewer.evaluation.simulation import Persona, run_persona
+
+    corpus = default_corpus()
+    personas = [Persona.model_validate(p) for p in eval_data._load(eval_data.evals_root() / "personas.yaml")["personas"]]
+    for persona in [p for p in personas if p.scenario]:
+        item = run_persona(persona, None, Settings())
+        opening = item["questions"][0].removeprefix("[opening] ")
+        assert opening in [q.text for q in corpus.questions_for("program_design") if q.scenario == persona.scenario]
+    assert len({p.scenario for p in personas if p.scenario}) >= 2
+    with pytest.raises(ValueError, match="no program_design question for scenario 'nowhere'"):
+        run_persona(personas[0].model_copy(update={"round": "program_design", "scenario": "nowhere"}), None, Settings())
+
+
 def test_interviewer_suite_reports_dev_and_heldout_targeting(tmp_path):
     main(["eval", "--suite", "interviewer", "--out", str(tmp_path)])
     result = json.loads((tmp_path / "eval.json").read_text())[0]

@@ -131,6 +131,9 @@ def test_every_probe_asks_what_its_family_asks():
     ("dependency_discovery", "Which team or service did you rely on to get the video into the apps?", False),
     ("dependency_discovery", "What was the outcome of the privacy review?", True),
     ("conflict", "What was the outcome of the security, privacy, or legal review?", True),
+    # The staffing ask line's own first clause ("who did the work") is on target, in any tense.
+    ("staffing", "Who did the work that wasn't part of your program's goals?", False),
+    ("staffing", "Who would do the work on the partner team's side?", False),
 ])
 def test_the_target_check_reads_what_the_question_asks(family, question, drifted):
     from interviewer.interview.realizer import off_target

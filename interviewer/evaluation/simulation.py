@@ -28,6 +28,8 @@ class Persona(BaseModel):
     round: RoundName
     expect_first_probe: list[ProbeFamily]
     gives_mechanism: bool
+    # program_design: the corpus scenario the persona's plan answers (else the session's seed picks one).
+    scenario: str | None = None
     opening: str
     answers: dict[str, str]
 
@@ -35,7 +37,7 @@ class Persona(BaseModel):
 def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -> dict:
     corpus = default_corpus()
     iv = Interview.start(settings, corpus, model, round_name=persona.round, seed=11, persist=False,
-                         retriever=LexicalRetriever(corpus))
+                         retriever=LexicalRetriever(corpus), scenario=persona.scenario)
     iv.opening()
     iv.answer(persona.opening)
     for _ in range(MAX_ANSWERS - 1):

@@ -92,7 +92,8 @@ class Interview:
     @classmethod
     def start(cls, settings: Settings, corpus: Corpus, model: ChatModel | None, *, round_name: str | None = None,
               principles: list[str] | None = None, seed: int | None = None, persist: bool = True,
-              on_turn: TurnCallback | None = None, retriever: ProbeRetriever | None = None) -> Interview:
+              on_turn: TurnCallback | None = None, retriever: ProbeRetriever | None = None,
+              scenario: str | None = None) -> Interview:
         round_name = round_name or settings.round
         seed = seed if seed is not None else random.SystemRandom().randrange(1 << 30)
         rng = random.Random(seed)
@@ -101,8 +102,10 @@ class Interview:
         if round_name == "leadership_principles":
             meta["principles"] = principles or pick_principles(corpus, rng)
         if round_name == "program_design":
-            pd = corpus.questions_for("program_design")
-            meta["scenario"] = rng.choice([q.scenario for q in pd if q.scenario])
+            pd = [q.scenario for q in corpus.questions_for("program_design") if q.scenario]
+            if scenario is not None and scenario not in pd:
+                raise ValueError(f"no program_design question for scenario {scenario!r}")
+            meta["scenario"] = scenario or rng.choice(pd)
         transcript = Transcript(id=new_session_id(), round=round_name, created=now(),
                                 backend=model.model_id if model else None, source="session", meta=meta)
         writer = SessionWriter.create(transcript) if persist else None
