@@ -231,6 +231,7 @@ def test_a_team_named_at_the_start_of_a_sentence_is_asked_about_mid_sentence():
     assert as_object("Our platform team") == "your platform team"
     assert as_object("Their data team") == "their data team"
     assert as_object("Finance team") == "Finance team"  # a name keeps its capital
+    assert as_object("director") == "the director" and as_object("PM") == "the PM"
 
 
 PLAN = ("I'd bring in the Payments Platform team first and freeze the top-up API contract in week two, because "

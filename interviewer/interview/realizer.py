@@ -232,9 +232,16 @@ def first_question(text: str) -> str | None:
 _DETERMINER = re.compile(r"^(?:(The|Their)|(Our|My|our|my))\b")
 
 
+# A person named by role alone ("I went to the director"): the signals keep the bare role word.
+_BARE_ROLE = re.compile(r"^(?:VP|director|principal engineer|PM|GM|SDM|CTO|CFO)$", re.I)
+
+
 def as_object(team: str) -> str:
     """A team as the candidate named it, said by the interviewer mid-sentence: 'The warehouse team'
-    becomes 'the warehouse team', and the candidate's 'our platform team' becomes 'your platform team'."""
+    becomes 'the warehouse team', the candidate's 'our platform team' becomes 'your platform team', and
+    a bare role gets its article back ('director' -> 'the director', not "take off director's plate")."""
+    if _BARE_ROLE.match(team):
+        return f"the {team}"
     return _DETERMINER.sub(lambda m: m.group(1).lower() if m.group(1) else "your", team)
 
 
