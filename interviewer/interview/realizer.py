@@ -65,7 +65,7 @@ PAST_NOTE = ("They have not run this plan yet. Ask what they would do, with \"wo
 # Told to a plan (a program_design answer in "I'd..."): the small model carries its draft's past tense
 # into "When did you know...?" for a launch that has not happened (29 of 40 training/ plans, session 14).
 # (Quoting the words instead, 'ask it with "would" or "will"', drew yes/no questions opening "Would..." in
-# 24 of 40.)
+# 22 of 40; with this note, 0.)
 PLAN_NOTE = " They describe a plan they have not run yet, so ask what they would do, not what they did."
 _PAST_ASK = re.compile(r"\b(?:did|were|was|had) (?:you|they|the|it|your|that|this|each|anyone|a|an|any)\b|"
                        r"\bwas going to\b|\bwhat happened\b", re.I)
