@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from interviewer.corpus import default_corpus
@@ -232,6 +234,9 @@ def test_a_team_named_at_the_start_of_a_sentence_is_asked_about_mid_sentence():
     assert as_object("Their data team") == "their data team"
     assert as_object("Finance team") == "Finance team"  # a name keeps its capital
     assert as_object("director") == "the director" and as_object("PM") == "the PM"
+    # A review belongs to its reviewers, not to the first team the answer names ("the science team's
+    # security review", seen in a program_design session).
+    assert not [p.id for p in default_corpus().probes if re.search(r"\{team\}'s (?:security|privacy|legal|compliance|accessibility) review", p.text)]
 
 
 PLAN = ("I'd bring in the Payments Platform team first and freeze the top-up API contract in week two, because "
