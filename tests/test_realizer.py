@@ -198,6 +198,21 @@ def test_a_repeated_question_gets_one_more_try_in_other_words():
     assert "asked that already" in model.prompts[1][-1].content
 
 
+def test_a_question_that_hands_the_opening_back_gets_one_more_try():
+    opening = ("You are the TPM for adding live shopping video to our iOS and Android apps for a sales event "
+               "twelve weeks out. How would you deliver it?")
+    restated = "What is your plan for delivering live shopping video to our iOS and Android apps for a sales event twelve weeks out?"
+    assert problems_with(restated, [], "timing", opening=opening) == "repeats an earlier question"
+    assert problems_with("When does the app-store review have to start for the sales event to hold?", [], "timing",
+                         opening=opening) is None
+    grounded = "What exactly did you offer infra in return for the change?"
+    model = FakeChatModel(["Tell me about a time you worked with infra, and how did you align with them?", grounded])
+    q = Realizer(model, LexicalRetriever(default_corpus())).follow_up(
+        question="Tell me about a time you worked with infra. How did you align with them?", answer=ANSWER,
+        decision=DECISION, round_name="bar_raiser", previous=[])
+    assert (q.text, q.fallback, q.retried) == (grounded, False, True)
+
+
 def test_problems_a_retry_cannot_mend_fall_back_at_once():
     model = FakeChatModel(["On the rubric, what level is your mechanism?"])
     q = realize(model)

@@ -72,6 +72,12 @@ _PAST_ASK = re.compile(r"\b(?:did|were|was|had) (?:you|they|the|it|your|that|thi
 # How close (rapidfuzz ratio, 0-100) a question may come to its family's `ask` line before it counts as
 # an echo; measured on 54 model questions: the echoes scored 76-91, the grounded questions below 73.
 ECHO_RATIO = 75
+# How close a question may come to any earlier one, and to the thread's own question: the small model
+# sometimes hands the opening back ("What is your plan for delivering live shopping video to our iOS
+# and Android apps...?", 83 and 87 against it in the session-14 simulations), while no follow-up on
+# target in those six runs (about 400) scored above 73 against its thread's question.
+REPEAT_RATIO = 88
+RESTATE_RATIO = 80
 
 
 def _retry_note(problem: str, family: str | None, answer: str, plan: bool = False) -> str:
@@ -182,10 +188,11 @@ def _anchor(answer: str) -> str | None:
 
 
 def problems_with(question: str, previous: Sequence[str], family: str | None = None,
-                  answer: str | None = None, plan: bool = False) -> str | None:
+                  answer: str | None = None, plan: bool = False, opening: str | None = None) -> str | None:
     """Why a generated follow-up cannot be asked, or None when it can. With `family`, it must also
     ask what that probe family asks; with `answer` too, it must not merely echo the family's ask line;
-    with `plan`, it must not ask what happened in a plan that has not run."""
+    with `plan`, it must not ask what happened in a plan that has not run; with `opening` (the thread's
+    question), it must not restate it."""
     q = question.strip()
     if not q:
         return "empty"
@@ -205,8 +212,10 @@ def problems_with(question: str, previous: Sequence[str], family: str | None = N
     if _GENERIC.search(q):
         return PROBLEM_GENERIC
     for prev in previous:
-        if fuzz.token_set_ratio(q.lower(), prev.lower()) >= 88:
+        if fuzz.token_set_ratio(q.lower(), prev.lower()) >= REPEAT_RATIO:
             return PROBLEM_REPEAT
+    if opening and fuzz.token_set_ratio(q.lower(), opening.lower()) >= RESTATE_RATIO:
+        return PROBLEM_REPEAT
     if off_target(q, family):
         return PROBLEM_OFF_TARGET
     if plan and _PAST_ASK.search(q):
@@ -306,7 +315,7 @@ class Realizer:
                 text = self._generate(messages, on_token)
             except BackendError as exc:
                 return self.fallback(fresh, answer, previous, f"backend error: {exc}", plan)
-            problem = problems_with(text, previous, family, answer, plan)
+            problem = problems_with(text, previous, family, answer, plan, question)
             if not problem:
                 return RealizedQuestion(text=text, probe_id=probe_id, retried=retried)
             if retried and problem == PROBLEM_ECHO:
@@ -314,7 +323,7 @@ class Realizer:
                 # and marked, rather than swapped for a template.
                 return RealizedQuestion(text=text, probe_id=probe_id, retried=True, echoed=True)
             kept = first_question(text)
-            if kept and kept != text and problems_with(kept, previous, family, answer, plan) is None:
+            if kept and kept != text and problems_with(kept, previous, family, answer, plan, question) is None:
                 return RealizedQuestion(text=kept, probe_id=probe_id, trimmed=True, retried=retried)
             if retried or problem not in RETRY_ON:
                 break
