@@ -102,10 +102,10 @@ class Interview:
         if round_name == "leadership_principles":
             meta["principles"] = principles or pick_principles(corpus, rng)
         if round_name == "program_design":
-            pd = [q.scenario for q in corpus.questions_for("program_design") if q.scenario]
-            if scenario is not None and scenario not in pd:
+            scenarios = [q.scenario for q in corpus.questions_for("program_design") if q.scenario]
+            if scenario is not None and scenario not in scenarios:
                 raise ValueError(f"no program_design question for scenario {scenario!r}")
-            meta["scenario"] = scenario or rng.choice(pd)
+            meta["scenario"] = scenario or rng.choice(scenarios)
         transcript = Transcript(id=new_session_id(), round=round_name, created=now(),
                                 backend=model.model_id if model else None, source="session", meta=meta)
         writer = SessionWriter.create(transcript) if persist else None
