@@ -146,9 +146,25 @@ def test_the_target_check_reads_what_the_question_asks(family, question, drifted
 def test_a_question_that_drifts_off_the_planners_target_is_replaced_by_the_draft():
     drift = ("How did the infra director's plan for the new cache compare to the payments director's "
              "view of fraud checks?")
-    q = realize(FakeChatModel([drift, drift]))
+    q = realize(FakeChatModel([drift, drift, drift]))
     assert q.fallback and "off the planner's target" in q.fallback_reason and q.rejected_text == drift
-    assert q.retried and q.probe_id.startswith("mechanism-")
+    assert q.retried and q.retries == 2 and q.probe_id.startswith("mechanism-")
+
+
+def test_the_last_try_hands_the_model_another_probe_to_fit():
+    """After the retry drifts too, the model gets a second retrieved probe of the same family, one it has
+    not seen, to fit to the answer (the retry alone mended 9 of 16 first questions in a simulation)."""
+    drift = "How did the infra director's plan compare to the payments director's view?"
+    fitted = "What did you take off infra's plate so they could fit the cache change in?"
+    model = FakeChatModel([drift, drift, fitted])
+    q = realize(model)
+    assert (q.text, q.fallback, q.retried, q.retries) == (fitted, False, True, 2)
+    first, second, third = model.prompts
+    assert third[:len(second)] == second  # still one conversation, its prefix cached
+    draft = first[-1].content.split("Draft follow-up: ")[1].split("\n")[0]
+    handed = third[-1].content.split('"')[1]
+    assert handed != draft and "Still not it" in third[-1].content
+    assert q.probe_id.startswith("mechanism-") and q.probe_id != realize(FakeChatModel([fitted])).probe_id
 
 
 def test_an_off_target_question_gets_one_more_try_in_the_same_conversation():
@@ -284,8 +300,8 @@ def test_a_plan_is_asked_what_the_candidate_would_do_not_what_they_did():
     assert "ask what they would do, not what they did" in first and "what exactly you would offer" in first
     assert "would" in first.split("Draft follow-up:")[1].split("\n")[0]  # the draft itself is in the plan's tense
     assert "have not run this plan yet" in model.prompts[1][-1].content
-    # Past tense twice: the plan wording of the draft is asked, with the plan's team in it.
-    q = plan_follow_up(FakeChatModel([past, past]))
+    # Past tense on every try: the plan wording of the draft is asked, with the plan's team in it.
+    q = plan_follow_up(FakeChatModel([past, past, past]))
     assert q.fallback and "as if it had happened" in q.fallback_reason and " did " not in q.text
     assert "would" in q.text or " is " in q.text or " do " in q.text
     # A story told in a program_design round, and any bar_raiser story, is still asked about in the past.

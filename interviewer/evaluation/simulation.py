@@ -12,7 +12,7 @@ from rapidfuzz import fuzz
 from ..config import Settings
 from ..corpus import default_corpus
 from ..interview.engine import Interview
-from ..interview.realizer import _LEAK
+from ..interview.realizer import _LEAK, MAX_RETRIES
 from ..interview.signals import extract
 from ..llm.base import ChatModel
 from ..retrieval import LexicalRetriever
@@ -72,14 +72,23 @@ def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -
         "first_probe": follow[0].probe_target if follow else None,
         "first_probe_ok": bool(follow) and follow[0].probe_target in persona.expect_first_probe,
         "evasion_noted": any(t.decision is not None and t.decision.evasion for t in questions),
-        "questions": [f"[{t.probe_target or t.kind}] {t.text}" for t in questions],
+        "questions": [f"[{t.probe_target or t.kind}{_tries(t)}] {t.text}" for t in questions],
         "trimmed": sum(1 for t in follow if getattr(t, "trimmed", False)),
         "retried": sum(1 for t in follow if getattr(t, "retried", False)),
         "retried_and_passed": sum(1 for t in follow if getattr(t, "retried", False) and not t.fallback),
+        "passed_on_last_try": sum(1 for t in follow if getattr(t, "retries", 0) == MAX_RETRIES and not t.fallback),
         "echoed": sum(1 for t in follow if getattr(t, "echoed", False)),
         "rejections": [{"family": t.probe_target, "reason": getattr(t, "fallback_reason", None),
                         "model_said": getattr(t, "rejected_text", None)} for t in rejected],
     }
+
+
+def _tries(turn) -> str:
+    """How the question came to be asked, when not on the model's first try."""
+    if turn.fallback:
+        return ", fallback"
+    retries = getattr(turn, "retries", 0) or (1 if getattr(turn, "retried", False) else 0)
+    return f", try {retries + 1}" if retries else ""
 
 
 def run(model: ChatModel | None, settings: Settings, thresholds: dict) -> SuiteResult:
@@ -101,6 +110,8 @@ def run(model: ChatModel | None, settings: Settings, thresholds: dict) -> SuiteR
         # shown apart, with the first-try rate, because each retry costs a second generation).
         "retried": sum(i["retried"] for i in items),
         "retried_and_passed": sum(i["retried_and_passed"] for i in items),
+        # Of those, passed only on the last try, fitting another retrieved probe to the answer.
+        "passed_on_last_try": sum(i["passed_on_last_try"] for i in items),
         # Asked although it still rewords the family's ask line after the retry (counted as passing).
         "echoed_after_retry": sum(i["echoed"] for i in items),
         "first_try_pass_rate": round(1 - (sum(i["rejected"] for i in items) + sum(i["retried_and_passed"] for i in items))

@@ -244,6 +244,7 @@ class Interview:
             turn.trimmed = True  # type: ignore[attr-defined]
         if realized.retried:
             turn.retried = True  # type: ignore[attr-defined]
+            turn.retries = realized.retries  # type: ignore[attr-defined]
         if realized.echoed:
             turn.echoed = True  # type: ignore[attr-defined]
         return self._append(turn)

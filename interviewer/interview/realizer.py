@@ -66,6 +66,11 @@ PAST_NOTE = ("They have not run this plan yet. Ask what they would do, with \"wo
 # into "When did you know...?" for a launch that has not happened (29 of 40 training/ plans, session 14).
 # (Quoting the words instead, 'ask it with "would" or "will"', drew yes/no questions opening "Would..." in
 # 22 of 40; with this note, 0.)
+# The last try, after the retry failed too: the model is handed another retrieved probe of the same
+# family (one it has not seen) to fit to the answer. In the session-14 simulations the retry mended 9 of
+# 16 first questions; the other 7 fell back to the draft.
+LAST_NOTE = "Still not it. Fit this question to what they said instead: \"{draft}\" Output only the question."
+MAX_RETRIES = 2
 PLAN_NOTE = " They describe a plan they have not run yet, so ask what they would do, not what they did."
 _PAST_ASK = re.compile(r"\b(?:did|were|was|had) (?:you|they|the|it|your|that|this|each|anyone|a|an|any)\b|"
                        r"\bwas going to\b|\bwhat happened\b", re.I)
@@ -102,6 +107,7 @@ class RealizedQuestion(BaseModel):
     rejected_text: str | None = Field(None, description="the model's output that failed validation")
     retried: bool = Field(False, description="the model's first question failed a check a retry can mend "
                                              "(RETRY_ON); it was asked once more")
+    retries: int = Field(0, description="how many more times the model was asked (at most MAX_RETRIES)")
     echoed: bool = Field(False, description="asked although it rewords the family's ask line, after a retry")
 
 
@@ -275,6 +281,11 @@ def fill_probe(probe: Probe, answer: str, plan: bool = False) -> str:
     return text
 
 
+def _other_probe(candidates: list[Probe], draft: str, answer: str, plan: bool) -> Probe | None:
+    """The first retrieved probe whose wording differs from the draft the model already had."""
+    return next((p for p in candidates if fill_probe(p, answer, plan) != draft), None)
+
+
 class Realizer:
     def __init__(self, model: ChatModel | None, retriever: ProbeRetriever) -> None:
         self.model = model
@@ -309,34 +320,39 @@ class Realizer:
         messages = [Message(role="system", content=_system()), Message(role="user", content=user)]
         family = decision.probe_target
         probe_id = fresh[0].id if fresh else None
-        retried = False
+        retries = 0
         while True:
             try:
                 text = self._generate(messages, on_token)
             except BackendError as exc:
                 return self.fallback(fresh, answer, previous, f"backend error: {exc}", plan)
             problem = problems_with(text, previous, family, answer, plan, question)
+            done = RealizedQuestion(text=text, probe_id=probe_id, retried=retries > 0, retries=retries)
             if not problem:
-                return RealizedQuestion(text=text, probe_id=probe_id, retried=retried)
-            if retried and problem == PROBLEM_ECHO:
+                return done
+            if retries and problem == PROBLEM_ECHO:
                 # Worded from the ask line twice, but otherwise a valid question on the target: asked,
                 # and marked, rather than swapped for a template.
-                return RealizedQuestion(text=text, probe_id=probe_id, retried=True, echoed=True)
+                return done.model_copy(update={"echoed": True})
             kept = first_question(text)
             if kept and kept != text and problems_with(kept, previous, family, answer, plan, question) is None:
-                return RealizedQuestion(text=kept, probe_id=probe_id, trimmed=True, retried=retried)
-            if retried or problem not in RETRY_ON:
+                return done.model_copy(update={"text": kept, "trimmed": True})
+            if retries == MAX_RETRIES or problem not in RETRY_ON:
                 break
-            # One more try in the same conversation (the prefix stays cached, so only the note is
-            # prefilled): the small model drifts off the gap about one follow-up in six.
-            retried = True
+            # Another try in the same conversation (the prefix stays cached, so only the note is
+            # prefilled): the small model drifts off the gap about one follow-up in six. The first
+            # retry says what was wrong; the last hands over another probe to fit.
+            retries += 1
+            note = _retry_note(problem, family, answer, plan)
+            if retries == MAX_RETRIES and (other := _other_probe(fresh, draft, answer, plan)):
+                probe_id, note = other.id, LAST_NOTE.format(draft=fill_probe(other, answer, plan))
             if on_token:
                 on_token(None)  # the stream restarts: the UI drops what it showed of the rejected question
-            messages = messages + [Message(role="assistant", content=text),
-                                   Message(role="user", content=_retry_note(problem, family, answer, plan))]
+            messages = messages + [Message(role="assistant", content=text), Message(role="user", content=note)]
         realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}", plan)
         realized.rejected_text = text[:400]
-        realized.retried = retried
+        realized.retried = retries > 0
+        realized.retries = retries
         return realized
 
     def _generate(self, messages: list[Message], on_token: TokenCallback | None) -> str:
