@@ -95,3 +95,16 @@ def test_interviewer_suite_reports_dev_and_heldout_targeting(tmp_path):
     for name in ("dev", "heldout"):
         ceiling = result["metrics"][name]["annotator_b_first_in_acceptable"]
         assert 0.5 < ceiling <= 1.0
+
+
+def test_the_simulation_tells_a_copied_probe_from_the_models_own_question():
+    """Questions that are a probe word for word pass the validator but read like the fallback: the report
+    counts them apart, so a pass rate is not mistaken for phrasing the model did."""
+    from interviewer.corpus import default_corpus
+    from interviewer.evaluation.simulation import copies_probe
+
+    probe = next(p for p in default_corpus().probes if p.family == "mechanism")
+    assert copies_probe(probe.plain, "mechanism") and copies_probe(probe.plain.rstrip("?") + " ?", "mechanism")
+    assert not copies_probe(probe.plain, "timing")  # another family's probe is not this family's copy
+    assert not copies_probe("You said the infra team came around. What did you give them for the cache change?",
+                            "mechanism")

@@ -77,10 +77,24 @@ def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -
         "retried": sum(1 for t in follow if getattr(t, "retried", False)),
         "retried_and_passed": sum(1 for t in follow if getattr(t, "retried", False) and not t.fallback),
         "passed_on_last_try": sum(1 for t in follow if getattr(t, "retries", 0) == MAX_RETRIES and not t.fallback),
+        "last_try_copies": sum(1 for t in follow if getattr(t, "retries", 0) == MAX_RETRIES and not t.fallback
+                               and copies_probe(t.text, t.probe_target)),
+        "copies": sum(1 for t in follow if not t.fallback and copies_probe(t.text, t.probe_target)),
         "echoed": sum(1 for t in follow if getattr(t, "echoed", False)),
         "rejections": [{"family": t.probe_target, "reason": getattr(t, "fallback_reason", None),
                         "model_said": getattr(t, "rejected_text", None)} for t in rejected],
     }
+
+
+COPY_RATIO = 90
+
+
+def copies_probe(question: str, family: str | None) -> bool:
+    """The question is one of its family's probes (any of its wordings) nearly word for word."""
+    q = question.lower()
+    return any(fuzz.ratio(q, wording.lower()) >= COPY_RATIO
+               for p in default_corpus().probes if p.family == family
+               for wording in (p.text, p.plain, p.plan) if wording)
 
 
 def _tries(turn) -> str:
@@ -112,6 +126,12 @@ def run(model: ChatModel | None, settings: Settings, thresholds: dict) -> SuiteR
         "retried_and_passed": sum(i["retried_and_passed"] for i in items),
         # Of those, passed only on the last try, fitting another retrieved probe to the answer.
         "passed_on_last_try": sum(i["passed_on_last_try"] for i in items),
+        # Model questions that are a probe of their family word for word (ratio >= COPY_RATIO): they pass
+        # the validator, but a template asked as the fallback would read the same. Shown apart, overall
+        # and on the last try, which hands the model a probe to fit.
+        "last_try_copies": sum(i["last_try_copies"] for i in items),
+        "model_questions_copying_a_probe": round(sum(i["copies"] for i in items)
+                                                 / max(1, follow - sum(i["rejected"] for i in items)), 3),
         # Asked although it still rewords the family's ask line after the retry (counted as passing).
         "echoed_after_retry": sum(i["echoed"] for i in items),
         "first_try_pass_rate": round(1 - (sum(i["rejected"] for i in items) + sum(i["retried_and_passed"] for i in items))
