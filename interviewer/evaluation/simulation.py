@@ -4,6 +4,7 @@ never leak the rubric, stay in role under injection."""
 
 from __future__ import annotations
 
+import statistics
 import time
 
 from pydantic import BaseModel
@@ -73,6 +74,10 @@ def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -
         "first_probe_ok": bool(follow) and follow[0].probe_target in persona.expect_first_probe,
         "evasion_noted": any(t.decision is not None and t.decision.evasion for t in questions),
         "questions": [f"[{t.probe_target or t.kind}{_tries(t)}] {t.text}" for t in questions],
+        # Answer on disk -> follow-up on disk (planner, retrieval and every try), by how many tries it took.
+        "seconds_by_tries": [(0 if t.fallback else getattr(t, "retries", 0) + 1,
+                              round((t.at - turns[i - 1].at).total_seconds(), 2))
+                             for i, t in enumerate(turns) if t.kind == "follow_up" and i and t.at and turns[i - 1].at],
         "trimmed": sum(1 for t in follow if getattr(t, "trimmed", False)),
         "retried": sum(1 for t in follow if getattr(t, "retried", False)),
         "retried_and_passed": sum(1 for t in follow if getattr(t, "retried", False) and not t.fallback),
@@ -105,6 +110,14 @@ def _tries(turn) -> str:
     return f", try {retries + 1}" if retries else ""
 
 
+def _by_tries(items: list[dict]) -> dict[int, list[float]]:
+    out: dict[int, list[float]] = {}
+    for item in items:
+        for tries, seconds in item["seconds_by_tries"]:
+            out.setdefault(tries, []).append(seconds)
+    return out
+
+
 def run(model: ChatModel | None, settings: Settings, thresholds: dict) -> SuiteResult:
     start = time.perf_counter()
     personas = [Persona.model_validate(p) for p in _load(evals_root() / "personas.yaml")["personas"]]
@@ -134,6 +147,8 @@ def run(model: ChatModel | None, settings: Settings, thresholds: dict) -> SuiteR
                                                  / max(1, follow - sum(i["rejected"] for i in items)), 3),
         # Asked although it still rewords the family's ask line after the retry (counted as passing).
         "echoed_after_retry": sum(i["echoed"] for i in items),
+        # What the tries cost: median seconds from answer to follow-up, by tries (0: the fallback).
+        "median_seconds_by_tries": {str(k): round(statistics.median(v), 2) for k, v in sorted(_by_tries(items).items())},
         "first_try_pass_rate": round(1 - (sum(i["rejected"] for i in items) + sum(i["retried_and_passed"] for i in items))
                                      / max(1, follow), 3),
     }
