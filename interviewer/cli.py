@@ -40,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     loop.add_argument("--out", type=Path, metavar="FILE", help="headless: transcript JSON, rewritten after every turn")
     loop.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     loop.add_argument("--new", action="store_true", help="start a new session without the session picker")
+    loop.add_argument("--question", metavar="ID", help="open with this question from the bank (its round, scenario "
+                                                       "and principle follow); list them: interviewer corpus questions")
 
     grade = sub.add_parser("grade", help="grade a transcript on the rubric",
                            description="Grade a saved session or a transcript file (JSON, plain text).")
@@ -61,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
                             description="The question bank, probes and exemplars, indexed in Chroma.")
     csub = corpus.add_subparsers(dest="corpus_command", metavar="ACTION", parser_class=_Parser, required=True)
     csub.add_parser("build", help="(re)build the index now", description="Build the Chroma index of the corpus.")
+    listing = csub.add_parser("questions", help="list the question bank",
+                              description="The opening questions, with the ids `interviewer loop --question` takes.")
+    listing.add_argument("--round", choices=ROUNDS)
+    listing.add_argument("--principle", help="Leadership Principle key")
     search = csub.add_parser("search", help="search the corpus",
                              description="Search the corpus index. Probe search without --family lists one probe "
                                          "per gap (probe family), the gap the text most likely leaves out first.")
@@ -232,11 +238,14 @@ def cmd_loop(args: argparse.Namespace) -> int:
             raise UserError("--answers and --out go with --headless")
         from .app.main import run_app
 
-        pick = not (args.new or args.round or args.principles or args.seed is not None)
-        return run_app(_settings(args), resume=args.resume, principles=_principles(args), seed=args.seed, pick=pick)
+        pick = not (args.new or args.round or args.principles or args.seed is not None or args.question)
+        _check_question(args)
+        return run_app(_settings(args), resume=args.resume, principles=_principles(args), seed=args.seed, pick=pick,
+                       question=args.question)
     if not args.answers or not args.out:
         raise UserError("--headless needs --answers FILE and --out FILE")
     answers = _read_answers(args.answers)
+    _check_question(args)
     if args.out.exists() and not args.force:
         raise UserError(f"{args.out} exists; pass --force to overwrite it")
     if args.out.parent and not args.out.parent.exists():
@@ -266,7 +275,7 @@ def cmd_loop(args: argparse.Namespace) -> int:
         interview.reply_if_pending()  # the answer saved just before a crash gets its follow-up first
     else:
         interview = Interview.start(settings, corpus, model, round_name=args.round, principles=_principles(args),
-                                    seed=args.seed, on_turn=None, retriever=retriever)
+                                    seed=args.seed, on_turn=None, retriever=retriever, question=args.question)
         interview.on_turn = save
         interview.opening()
     try:
@@ -329,6 +338,23 @@ def _resume(ref: str, settings, corpus, model, on_turn, retriever=None):
     return interview
 
 
+def _check_question(args: argparse.Namespace) -> None:
+    """--question names a question in the bank that fits --round and --principles (one line, exit 2)."""
+    if not args.question:
+        return
+    if args.resume:
+        raise UserError("--question starts a new session; it does not go with --resume")
+    from .config import Settings
+    from .corpus import default_corpus
+    from .interview.engine import Interview
+
+    try:  # the same checks the session applies, made before any model or UI loads
+        Interview.start(Settings(), default_corpus(), None, round_name=args.round, principles=_principles(args),
+                        seed=0, persist=False, question=args.question)
+    except ValueError as exc:
+        raise UserError(f"{exc}; list them: interviewer corpus questions") from None
+
+
 def _principles(args: argparse.Namespace) -> list[str] | None:
     if not getattr(args, "principles", None):
         return None
@@ -370,6 +396,27 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _list_questions(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .corpus import PRINCIPLES, default_corpus
+
+    if args.principle is not None and args.principle not in PRINCIPLES:
+        raise UserError(f"unknown principle {args.principle!r}; known: {', '.join(PRINCIPLES)}")
+    rows = [q for q in default_corpus().questions
+            if (args.round is None or q.round == args.round) and (args.principle is None or args.principle in q.principles)]
+    table = Table()
+    table.add_column("id", no_wrap=True)
+    table.add_column("round", no_wrap=True)
+    table.add_column("principles", overflow="fold", ratio=1)
+    table.add_column("question", overflow="fold", ratio=3)
+    for q in rows:
+        table.add_row(q.id, q.round, ", ".join(q.principles), q.text)
+    Console().print(table if rows else "no questions match")
+    return 0
+
+
 def cmd_corpus(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
@@ -378,6 +425,8 @@ def cmd_corpus(args: argparse.Namespace) -> int:
     from .retrieval.index import CorpusIndex
     from .transcript import PROBE_FAMILIES
 
+    if args.corpus_command == "questions":
+        return _list_questions(args)
     settings = _settings(args)
     index = CorpusIndex(settings)
     err = Console(stderr=True)

@@ -182,3 +182,52 @@ def test_every_round_runs_headless(tmp_path, fake_model, extra):
 def test_unknown_principle_is_exit_2(tmp_path, fake_model, capsys):
     code, _ = run(tmp_path, ANSWERS, "--round", "leadership_principles", "--principles", "vibes")
     assert code == 2 and "unknown principle 'vibes'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("question", ["lp-002", "pd-003", "br-006"])
+def test_a_session_opens_with_the_question_asked_for(tmp_path, fake_model, question):
+    """A candidate who fumbled a question practises it again: --question opens with it, in its round,
+    with its principle assessed or its scenario planned, and a resumed session keeps it first."""
+    from interviewer.config import Settings
+    from interviewer.corpus import default_corpus
+    from interviewer.interview.engine import Interview
+    from interviewer.transcript import Transcript
+
+    fake_model.default = "What exactly did you trade with them?"
+    code, out = run(tmp_path, ANSWERS, "--question", question)
+    assert code == 0
+    data = json.loads(out.read_text())
+    asked = next(q for q in default_corpus().questions if q.id == question)
+    assert data["round"] == asked.round and data["turns"][0]["question_id"] == question
+    assert data["meta"]["question"] == question
+    if asked.round == "leadership_principles":
+        assert data["meta"]["principles"][0] == asked.principles[0] and len(data["meta"]["principles"]) == 3
+    if asked.round == "program_design":
+        assert data["meta"]["scenario"] == asked.scenario
+    again = Interview(Transcript.model_validate(data), corpus=default_corpus(), settings=Settings(), model=None)
+    assert again.plan[0].id == question and len({q.id for q in again.plan}) == len(again.plan)
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--question", "br-999"], "no question 'br-999' in the question bank"),
+    (["--question", "pd-001", "--round", "bar_raiser"], "belongs to the program_design round, not bar_raiser"),
+    (["--question", "lp-002", "--principles", "ownership"], "none of ownership"),
+    (["--question", "lp-002", "--resume", "x"], "does not go with --resume"),
+])
+def test_a_question_that_does_not_fit_is_exit_2(tmp_path, fake_model, capsys, extra, message):
+    code, out = run(tmp_path, ANSWERS, *extra)
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and err.count("\n") == 1 and not out.exists()
+    assert not fake_model.prompts
+
+
+def test_the_question_bank_lists_the_ids_loop_takes(capsys, monkeypatch):
+    from interviewer.corpus import default_corpus
+
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["corpus", "questions", "--round", "program_design"]) == 0
+    shown = capsys.readouterr().out
+    bank = default_corpus().questions
+    assert all(q.id in shown for q in bank if q.round == "program_design")
+    assert not any(q.id in shown for q in bank if q.round != "program_design")
+    assert main(["corpus", "questions", "--principle", "vibes"]) == 2

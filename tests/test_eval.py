@@ -82,7 +82,25 @@ def test_a_program_design_persona_answers_its_own_scenario():
         assert opening in [q.text for q in corpus.questions_for("program_design") if q.scenario == persona.scenario]
     assert len({p.scenario for p in personas if p.scenario}) >= 2
     with pytest.raises(ValueError, match="no program_design question for scenario 'nowhere'"):
-        run_persona(personas[0].model_copy(update={"round": "program_design", "scenario": "nowhere"}), None, Settings())
+        run_persona(personas[0].model_copy(update={"round": "program_design", "scenario": "nowhere", "question": None}),
+                    None, Settings())
+
+
+def test_a_story_persona_hears_the_question_its_story_answers():
+    """Without its own question, every bar_raiser persona heard the seed's 'escalated too late', whatever
+    its story; a persona names the bank question instead, in its own round."""
+    from interviewer.config import Settings
+    from interviewer.corpus import default_corpus
+    from interviewer.evaluation.simulation import Persona, run_persona
+
+    bank = {q.id: q for q in default_corpus().questions}
+    personas = [Persona.model_validate(p) for p in eval_data._load(eval_data.evals_root() / "personas.yaml")["personas"]]
+    story = [p for p in personas if p.round != "program_design"]
+    assert all(p.question for p in story) and len({p.question for p in story}) >= 6
+    for persona in story:
+        assert bank[persona.question].round == persona.round
+        opening = run_persona(persona, None, Settings())["questions"][0]
+        assert opening.endswith(bank[persona.question].text)
 
 
 def test_interviewer_suite_reports_dev_and_heldout_targeting(tmp_path):

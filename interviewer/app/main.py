@@ -382,7 +382,8 @@ class ReportApp(App):
         self.push_screen(ReportScreen(to_markdown(self.report), self.report, standalone=True))
 
 
-def run_app(settings: Settings, *, resume: str | None = None, principles=None, seed=None, pick: bool = True) -> int:
+def run_app(settings: Settings, *, resume: str | None = None, principles=None, seed=None, pick: bool = True,
+            question: str | None = None) -> int:
     """Cheap checks before the UI (so a missing model is exit 3 and one line), then the app."""
     from ..corpus import default_corpus
     from ..interview.engine import Interview
@@ -414,7 +415,7 @@ def run_app(settings: Settings, *, resume: str | None = None, principles=None, s
                               writer=SessionWriter.resume(path), retriever=LexicalRetriever(corpus))
     else:
         interview = Interview.start(settings, corpus, None, principles=principles, seed=seed,
-                                    retriever=LexicalRetriever(corpus))
+                                    retriever=LexicalRetriever(corpus), question=question)
 
     def index_factory():
         from ..retrieval.index import CorpusIndex, VectorRetriever

@@ -31,6 +31,9 @@ class Persona(BaseModel):
     gives_mechanism: bool
     # program_design: the corpus scenario the persona's plan answers (else the session's seed picks one).
     scenario: str | None = None
+    # bar_raiser and leadership_principles: the bank question the persona's story answers (else the
+    # session's seed picks one, and every persona of a round hears the same question).
+    question: str | None = None
     opening: str
     answers: dict[str, str]
 
@@ -38,7 +41,7 @@ class Persona(BaseModel):
 def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -> dict:
     corpus = default_corpus()
     iv = Interview.start(settings, corpus, model, round_name=persona.round, seed=11, persist=False,
-                         retriever=LexicalRetriever(corpus), scenario=persona.scenario)
+                         retriever=LexicalRetriever(corpus), scenario=persona.scenario, question=persona.question)
     iv.opening()
     iv.answer(persona.opening)
     for _ in range(MAX_ANSWERS - 1):

@@ -51,8 +51,14 @@ def pick_principles(corpus: Corpus, rng: random.Random, k: int = 3) -> list[str]
 
 
 def question_plan(corpus: Corpus, round_name: str, rng: random.Random, principles: list[str],
-                  scenario: str | None) -> list[Question]:
-    """The opening questions this session will ask, in order."""
+                  scenario: str | None, first: str | None = None) -> list[Question]:
+    """The opening questions this session will ask, in order; `first` (a question id) opens it."""
+    plan = _plan(corpus, round_name, rng, principles, scenario)
+    return sorted(plan, key=lambda q: q.id != first) if first else plan
+
+
+def _plan(corpus: Corpus, round_name: str, rng: random.Random, principles: list[str],
+          scenario: str | None) -> list[Question]:
     pool = corpus.questions_for(round_name)
     if round_name == "leadership_principles" and principles:
         ranked = [q for p in principles for q in pool if q.principles[0] == p]
@@ -83,7 +89,8 @@ class Interview:
         meta = transcript.meta
         rng = random.Random(meta.get("seed", 0))
         self.principles: list[str] = meta.get("principles", [])
-        self.plan = question_plan(corpus, transcript.round, rng, self.principles, meta.get("scenario"))
+        self.plan = question_plan(corpus, transcript.round, rng, self.principles, meta.get("scenario"),
+                                  meta.get("question"))
         self.thread = ThreadState()
         self.finished = False
         self._replay_state()
@@ -93,14 +100,36 @@ class Interview:
     def start(cls, settings: Settings, corpus: Corpus, model: ChatModel | None, *, round_name: str | None = None,
               principles: list[str] | None = None, seed: int | None = None, persist: bool = True,
               on_turn: TurnCallback | None = None, retriever: ProbeRetriever | None = None,
-              scenario: str | None = None) -> Interview:
+              scenario: str | None = None, question: str | None = None) -> Interview:
+        """A new session. `question` (a question-bank id) is asked first: the round, the scenario and
+        the first principle follow from it; a round, scenario or principles that contradict it are a
+        ValueError, as are unknown ids."""
+        opening = None
+        if question is not None:
+            opening = next((q for q in corpus.questions if q.id == question), None)
+            if opening is None:
+                raise ValueError(f"no question {question!r} in the question bank")
+            if round_name and round_name != opening.round:
+                raise ValueError(f"question {question!r} belongs to the {opening.round} round, not {round_name}")
+            if scenario and scenario != opening.scenario:
+                raise ValueError(f"question {question!r} is not about scenario {scenario!r}")
+            if principles and opening.round == "leadership_principles" and not set(principles) & set(opening.principles):
+                raise ValueError(f"question {question!r} assesses {', '.join(opening.principles)}, "
+                                 f"none of {', '.join(principles)}")
+            round_name, scenario = opening.round, opening.scenario
         round_name = round_name or settings.round
         seed = seed if seed is not None else random.SystemRandom().randrange(1 << 30)
         rng = random.Random(seed)
         meta: dict = {"seed": seed, "mode": settings.mode, "time_budget_minutes": settings.time_budget_minutes,
                       "max_depth": settings.max_depth}
+        if opening is not None:
+            meta["question"] = opening.id
         if round_name == "leadership_principles":
             meta["principles"] = principles or pick_principles(corpus, rng)
+            if opening is not None and not principles:
+                # The round assesses the question's own principle, with others drawn as usual.
+                others = [p for p in meta["principles"] if p != opening.principles[0]]
+                meta["principles"] = [opening.principles[0], *others][:3]
         if round_name == "program_design":
             scenarios = [q.scenario for q in corpus.questions_for("program_design") if q.scenario]
             if scenario is not None and scenario not in scenarios:
