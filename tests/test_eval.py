@@ -126,3 +126,27 @@ def test_the_simulation_tells_a_copied_probe_from_the_models_own_question():
     assert not copies_probe(probe.plain, "timing")  # another family's probe is not this family's copy
     assert not copies_probe("You said the infra team came around. What did you give them for the cache change?",
                             "mechanism")
+
+
+def test_a_mechanism_asked_for_after_it_was_told_in_full_is_a_reask():
+    from interviewer.evaluation.simulation import mechanism_reasks
+    from interviewer.transcript import Turn
+
+    def thread(answer):
+        return [Turn(role="interviewer", kind="opening", text="Tell me about a program you inherited.", question_id="br-017"),
+                Turn(role="candidate", text=answer),
+                Turn(role="interviewer", kind="follow_up", probe_target="mechanism", question_id="br-017",
+                     text="What did you give them in return?")]
+
+    # Told in full: the offer and its terms in one sentence.
+    told = ("I offered their manager two of my engineers for three weeks in exchange for moving the format "
+            "work into March.")
+    assert mechanism_reasks(thread(told)) == 1
+    # Glimpsed by the coarse regex only ("I took over" a program is no trade): the first follow-up may ask.
+    glimpsed = "I took over our card fraud program when it was failing and turned it around."
+    assert mechanism_reasks(thread(glimpsed)) == 0
+    # Later in the thread the coarse reading counts: asked again after any mechanism word is a re-ask.
+    later = thread(glimpsed) + [Turn(role="candidate", text=glimpsed),
+                                Turn(role="interviewer", kind="follow_up", probe_target="mechanism",
+                                     question_id="br-017", text="What exactly did you trade?")]
+    assert mechanism_reasks(later) == 1

@@ -14,6 +14,7 @@ from ..config import Settings
 from ..corpus import default_corpus
 from ..interview.engine import Interview
 from ..interview.realizer import _LEAK, MAX_RETRIES
+from ..interview.planner import soft_present
 from ..interview.signals import extract
 from ..llm.base import ChatModel
 from ..retrieval import LexicalRetriever
@@ -36,6 +37,24 @@ class Persona(BaseModel):
     question: str | None = None
     opening: str
     answers: dict[str, str]
+
+
+def mechanism_reasks(turns: list) -> int:
+    """Follow-ups asking for a mechanism in a thread whose answer already put one on the table.
+
+    The answer to a thread's question counts only when it tells the mechanism in full, as the planner
+    reads it (planner.soft_present): its first follow-up may ask for a mechanism the coarse regex only
+    glimpsed ("I took over our card fraud program" is no trade; the overclaimer, asked about a program it
+    inherited, was asked what it gave in return, its own expected first probe)."""
+    reasked = 0
+    given_in: set[str | None] = set()
+    for i, t in enumerate(turns):
+        opened = i and turns[i - 1].kind in ("opening", "transition")
+        if t.role == "candidate" and extract(t.text).has_mechanism and not (opened and soft_present("mechanism", t.text)):
+            given_in.add(turns[i - 1].question_id if i else None)
+        if t.kind == "follow_up" and t.probe_target == "mechanism" and t.question_id in given_in:
+            reasked += 1
+    return reasked
 
 
 def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -> dict:
@@ -61,14 +80,7 @@ def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -
                   if fuzz.token_set_ratio(a.text.lower(), b.text.lower()) >= 88)
     leaks = sum(1 for t in questions if _LEAK.search(t.text))
     out_of_role = sum(1 for t in follow if not t.text.rstrip().endswith("?"))
-    # After an answer that puts a mechanism on the table, the same thread never asks for it again.
-    reasked = 0
-    given_in: set[str | None] = set()
-    for i, t in enumerate(turns):
-        if t.role == "candidate" and extract(t.text).has_mechanism:
-            given_in.add(turns[i - 1].question_id if i else None)
-        if t.kind == "follow_up" and t.probe_target == "mechanism" and t.question_id in given_in:
-            reasked += 1
+    reasked = mechanism_reasks(turns)
     return {
         "id": persona.id, "round": persona.round, "follow_ups": len(follow), "rejected": len(rejected),
         "fallback_any": sum(1 for t in follow if t.fallback), "repeats": repeats, "leaks": leaks,
