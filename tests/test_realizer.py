@@ -265,6 +265,11 @@ def test_a_team_named_at_the_start_of_a_sentence_is_asked_about_mid_sentence():
     assert as_object("Their data team") == "their data team"
     assert as_object("Finance team") == "Finance team"  # a name keeps its capital
     assert as_object("director") == "the director" and as_object("PM") == "the PM"
+    # A person is no team: nothing comes off the CFO's plate (seen in a simulation: "What did you take
+    # off the CFO's plate so they could fit this in?").
+    told = "I turned it around. The CFO called me personally, and the risk team rebuilt the scoring rules."
+    assert fill_probe(plate, told) == "What did you take off the risk team's plate so they could fit this in?"
+    assert fill_probe(plate, "The CFO called me personally to say it was the best delivery she had seen.") == plate.plain
     # A review belongs to its reviewers, not to the first team the answer names ("the science team's
     # security review", seen in a program_design session).
     assert not [p.id for p in default_corpus().probes if re.search(r"\{team\}'s (?:security|privacy|legal|compliance|accessibility) review", p.text)]

@@ -262,9 +262,15 @@ def as_object(team: str) -> str:
     return _DETERMINER.sub(lambda m: m.group(1).lower() if m.group(1) else "your", team)
 
 
+# A person named by role, with or without a determiner ("The CFO called me"): the signals list it among
+# the teams, but no work comes off a CFO's plate: a {team} slot takes the next real team, or none.
+_PERSON = re.compile(r"^(?:(?:the|their|our|my|his|her) )?(?:S?VP|director|principal engineer|PM|GM|SDM|CTO|CFO|CEO|COO|"
+                     r"CMO|manager|executive producer)$", re.I)
+
+
 def fill_probe(probe: Probe, answer: str, plan: bool = False) -> str:
     """The probe with the candidate's words in its slots; for a plan, its plan wording when it has one."""
-    teams = extract(answer).teams
+    teams = [t for t in extract(answer).teams if not _PERSON.match(t)]
     if plan and probe.plan:
         # Plan wordings have no slots; "the other team" names the team the plan named first.
         return probe.plan.replace("the other team", as_object(teams[0]), 1) if teams else probe.plan
