@@ -7,6 +7,7 @@ from interviewer.app.widgets import ChatInput, ChatMessage
 from interviewer.config import Settings
 from interviewer.corpus import default_corpus
 from interviewer.interview.engine import Interview
+from interviewer.interview.realizer import PROBLEM_OFF_TARGET
 from interviewer.retrieval import LexicalRetriever
 from interviewer.store import load_session
 
@@ -277,4 +278,5 @@ def test_a_retried_follow_up_replaces_the_rejected_stream(fake_model):
     after = shown[shown.index(drift) + 1:]
     assert after[0] == "…" and after[-1] == final  # ...then the screen cleared and the second try streamed
     assert not any(drift in text for text in after)
-    assert load_session(app.interview.writer.path).transcript.turns[2].retried
+    saved = load_session(app.interview.writer.path).transcript.turns[2]
+    assert saved.retried and saved.retry_reasons == [PROBLEM_OFF_TARGET]

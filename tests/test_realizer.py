@@ -159,6 +159,7 @@ def test_the_last_try_hands_the_model_another_probe_to_fit():
     model = FakeChatModel([drift, drift, fitted])
     q = realize(model)
     assert (q.text, q.fallback, q.retried, q.retries) == (fitted, False, True, 2)
+    assert q.retry_reasons == ["off the planner's target"] * 2
     first, second, third = model.prompts
     assert third[:len(second)] == second  # still one conversation, its prefix cached
     draft = first[-1].content.split("Draft follow-up: ")[1].split("\n")[0]

@@ -5,6 +5,7 @@ never leak the rubric, stay in role under injection."""
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 import time
 
 from pydantic import BaseModel
@@ -101,6 +102,7 @@ def run_persona(persona: Persona, model: ChatModel | None, settings: Settings) -
                                and copies_probe(t.text, t.probe_target)),
         "copies": sum(1 for t in follow if not t.fallback and copies_probe(t.text, t.probe_target)),
         "echoed": sum(1 for t in follow if getattr(t, "echoed", False)),
+        "first_try_problems": [t.retry_reasons[0] for t in follow if getattr(t, "retry_reasons", None)],
         "rejections": [{"family": t.probe_target, "reason": getattr(t, "fallback_reason", None),
                         "model_said": getattr(t, "rejected_text", None)} for t in rejected],
     }
@@ -164,6 +166,8 @@ def run(model: ChatModel | None, settings: Settings, thresholds: dict) -> SuiteR
         "echoed_after_retry": sum(i["echoed"] for i in items),
         # What the tries cost: median seconds from answer to follow-up, by tries (0: the fallback).
         "median_seconds_by_tries": {str(k): round(statistics.median(v), 2) for k, v in sorted(_by_tries(items).items())},
+        # Why first tries were retried: what a better prompt would have to mend.
+        "first_try_problems": dict(Counter(p for i in items for p in i["first_try_problems"]).most_common()),
         "first_try_pass_rate": round(1 - (sum(i["rejected"] for i in items) + sum(i["retried_and_passed"] for i in items))
                                      / max(1, follow), 3),
     }

@@ -274,6 +274,7 @@ class Interview:
         if realized.retried:
             turn.retried = True  # type: ignore[attr-defined]
             turn.retries = realized.retries  # type: ignore[attr-defined]
+            turn.retry_reasons = realized.retry_reasons  # type: ignore[attr-defined]
         if realized.echoed:
             turn.echoed = True  # type: ignore[attr-defined]
         return self._append(turn)

@@ -108,6 +108,7 @@ class RealizedQuestion(BaseModel):
     retried: bool = Field(False, description="the model's first question failed a check a retry can mend "
                                              "(RETRY_ON); it was asked once more")
     retries: int = Field(0, description="how many more times the model was asked (at most MAX_RETRIES)")
+    retry_reasons: list[str] = Field(default_factory=list, description="why each retried try was rejected")
     echoed: bool = Field(False, description="asked although it rewords the family's ask line, after a retry")
 
 
@@ -327,13 +328,15 @@ class Realizer:
         family = decision.probe_target
         probe_id = fresh[0].id if fresh else None
         retries = 0
+        reasons: list[str] = []
         while True:
             try:
                 text = self._generate(messages, on_token)
             except BackendError as exc:
                 return self.fallback(fresh, answer, previous, f"backend error: {exc}", plan)
             problem = problems_with(text, previous, family, answer, plan, question)
-            done = RealizedQuestion(text=text, probe_id=probe_id, retried=retries > 0, retries=retries)
+            done = RealizedQuestion(text=text, probe_id=probe_id, retried=retries > 0, retries=retries,
+                                    retry_reasons=reasons)
             if not problem:
                 return done
             if retries and problem == PROBLEM_ECHO:
@@ -349,6 +352,7 @@ class Realizer:
             # prefilled): the small model drifts off the gap about one follow-up in six. The first
             # retry says what was wrong; the last hands over another probe to fit.
             retries += 1
+            reasons.append(problem)
             note = _retry_note(problem, family, answer, plan)
             if retries == MAX_RETRIES and (other := _other_probe(fresh, draft, answer, plan)):
                 probe_id, note = other.id, LAST_NOTE.format(draft=fill_probe(other, answer, plan))
@@ -359,6 +363,7 @@ class Realizer:
         realized.rejected_text = text[:400]
         realized.retried = retries > 0
         realized.retries = retries
+        realized.retry_reasons = reasons
         return realized
 
     def _generate(self, messages: list[Message], on_token: TokenCallback | None) -> str:
