@@ -22,6 +22,16 @@ def test_detail_shows_the_decision_and_the_citation():
     assert "probe **mechanism**" in text and "No concrete mechanism yet." in text and "Still missing" in text
     cited = turn_detail(transcript(), 3, {3: ["influence_mechanism"]})
     assert "Cited by the grade as evidence for:** influence mechanism" in cited
+    assert "rejected" not in text
+
+
+def test_detail_says_why_the_models_earlier_tries_were_rejected():
+    t = transcript()
+    t.turns[2].retry_reasons = ["off the planner's target", "repeats an earlier question"]
+    assert "Model tries rejected before this one: off the planner's target; repeats an earlier question." in turn_detail(t, 2, {})
+    # A saved session carries them through the JSON round trip.
+    again = Transcript.model_validate_json(t.to_json())
+    assert "off the planner's target; repeats" in turn_detail(again, 2, {})
 
 
 def test_replay_steps_through_turns():

@@ -26,6 +26,9 @@ def turn_detail(transcript: Transcript, index: int, cited: dict[int, list[str]],
             lines += [f"Still missing: {', '.join(x.replace('_', ' ') for x in d.missing)}", ""]
         if d.evasion:
             lines += ["**Evasion noted** (asked twice without an answer)", ""]
+        reasons = getattr(turn, "retry_reasons", None) or []
+        if reasons:  # the model's earlier tries, rejected by the validator
+            lines += [f"Model tries rejected before this one: {'; '.join(reasons)}.", ""]
         if turn.fallback:
             lines += [f"Asked from the probe library ({getattr(turn, 'fallback_reason', None) or 'fallback'}).", ""]
     if index in cited:
