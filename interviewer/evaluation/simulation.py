@@ -5,8 +5,8 @@ never leak the rubric, stay in role under injection."""
 from __future__ import annotations
 
 import statistics
-from collections import Counter
 import time
+from collections import Counter
 
 from pydantic import BaseModel
 from rapidfuzz import fuzz

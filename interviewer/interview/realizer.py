@@ -62,15 +62,15 @@ ECHO_NOTE = ("That repeats your instruction. Ask it about what the candidate act
              "Output only the question.")
 PAST_NOTE = ("They have not run this plan yet. Ask what they would do, with \"would\" or \"will\", not what they "
              "did. Output only the question.")
-# Told to a plan (a program_design answer in "I'd..."): the small model carries its draft's past tense
-# into "When did you know...?" for a launch that has not happened (29 of 40 training/ plans, session 14).
-# (Quoting the words instead, 'ask it with "would" or "will"', drew yes/no questions opening "Would..." in
-# 22 of 40; with this note, 0.)
 # The last try, after the retry failed too: the model is handed another retrieved probe of the same
 # family (one it has not seen) to fit to the answer. In the session-14 simulations the retry mended 9 of
 # 16 first questions; the other 7 fell back to the draft.
 LAST_NOTE = "Still not it. Fit this question to what they said instead: \"{draft}\" Output only the question."
 MAX_RETRIES = 2
+# Told to a plan (a program_design answer in "I'd..."): the small model carries its draft's past tense
+# into "When did you know...?" for a launch that has not happened (29 of 40 training/ plans, session 14).
+# (Quoting the words instead, 'ask it with "would" or "will"', drew yes/no questions opening "Would..." in
+# 22 of 40; with this note, 0.)
 PLAN_NOTE = " They describe a plan they have not run yet, so ask what they would do, not what they did."
 _PAST_ASK = re.compile(r"\b(?:did|were|was|had) (?:you|they|the|it|your|that|this|each|anyone|a|an|any)\b|"
                        r"\bwas going to\b|\bwhat happened\b", re.I)
