@@ -250,8 +250,12 @@ def first_question(text: str) -> str | None:
 _DETERMINER = re.compile(r"^(?:(The|Their)|(Our|My|our|my))\b")
 
 
-# A person named by role alone ("I went to the director"): the signals keep the bare role word.
-_BARE_ROLE = re.compile(r"^(?:VP|director|principal engineer|PM|GM|SDM|CTO|CFO)$", re.I)
+# People named by role: the signals list them among the teams, with a determiner ("The CFO called me")
+# or as the bare role word ("I went to the director").
+_ROLE_WORDS = r"(?:S?VP|director|principal engineer|PM|GM|SDM|CTO|CFO|CEO|COO|CMO|manager|executive producer)"
+_BARE_ROLE = re.compile(rf"^{_ROLE_WORDS}$", re.I)
+# No work comes off a CFO's plate: a {team} slot takes the next real team, or none.
+_PERSON = re.compile(rf"^(?:(?:the|their|our|my|his|her) )?{_ROLE_WORDS}$", re.I)
 
 
 def as_object(team: str) -> str:
@@ -261,12 +265,6 @@ def as_object(team: str) -> str:
     if _BARE_ROLE.match(team):
         return f"the {team}"
     return _DETERMINER.sub(lambda m: m.group(1).lower() if m.group(1) else "your", team)
-
-
-# A person named by role, with or without a determiner ("The CFO called me"): the signals list it among
-# the teams, but no work comes off a CFO's plate: a {team} slot takes the next real team, or none.
-_PERSON = re.compile(r"^(?:(?:the|their|our|my|his|her) )?(?:S?VP|director|principal engineer|PM|GM|SDM|CTO|CFO|CEO|COO|"
-                     r"CMO|manager|executive producer)$", re.I)
 
 
 def fill_probe(probe: Probe, answer: str, plan: bool = False) -> str:
