@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
@@ -267,9 +267,16 @@ def as_object(team: str) -> str:
     return _DETERMINER.sub(lambda m: m.group(1).lower() if m.group(1) else "your", team)
 
 
+@lru_cache(maxsize=8)
+def _slot_teams(answer: str) -> tuple[str, ...]:
+    """The teams a {team} slot may name, people left out. One follow-up fills up to a dozen probes from
+    the same answer, before its first token; extracting the signals takes ~1.6 ms a time."""
+    return tuple(t for t in extract(answer).teams if not _PERSON.match(t))
+
+
 def fill_probe(probe: Probe, answer: str, plan: bool = False) -> str:
     """The probe with the candidate's words in its slots; for a plan, its plan wording when it has one."""
-    teams = [t for t in extract(answer).teams if not _PERSON.match(t)]
+    teams = _slot_teams(answer)
     if plan and probe.plan:
         # Plan wordings have no slots; "the other team" names the team the plan named first.
         return probe.plan.replace("the other team", as_object(teams[0]), 1) if teams else probe.plan
