@@ -344,13 +344,11 @@ def _check_question(args: argparse.Namespace) -> None:
         return
     if args.resume:
         raise UserError("--question starts a new session; it does not go with --resume")
-    from .config import Settings
     from .corpus import default_corpus
-    from .interview.engine import Interview
+    from .interview.engine import opening_question
 
     try:  # the same checks the session applies, made before any model or UI loads
-        Interview.start(Settings(), default_corpus(), None, round_name=args.round, principles=_principles(args),
-                        seed=0, persist=False, question=args.question)
+        opening_question(default_corpus(), args.question, round_name=args.round, principles=_principles(args))
     except ValueError as exc:
         raise UserError(f"{exc}; list them: interviewer corpus questions") from None
 

@@ -76,6 +76,23 @@ def _plan(corpus: Corpus, round_name: str, rng: random.Random, principles: list[
     return pool
 
 
+def opening_question(corpus: Corpus, question: str, *, round_name: str | None = None, scenario: str | None = None,
+                     principles: list[str] | None = None) -> Question:
+    """The bank question a session is asked to open with; ValueError for an unknown id, or for a round,
+    scenario or principles that contradict it."""
+    opening = next((q for q in corpus.questions if q.id == question), None)
+    if opening is None:
+        raise ValueError(f"no question {question!r} in the question bank")
+    if round_name and round_name != opening.round:
+        raise ValueError(f"question {question!r} belongs to the {opening.round} round, not {round_name}")
+    if scenario and scenario != opening.scenario:
+        raise ValueError(f"question {question!r} is not about scenario {scenario!r}")
+    if principles and opening.round == "leadership_principles" and not set(principles) & set(opening.principles):
+        raise ValueError(f"question {question!r} assesses {', '.join(opening.principles)}, "
+                         f"none of {', '.join(principles)}")
+    return opening
+
+
 class Interview:
     def __init__(self, transcript: Transcript, *, corpus: Corpus, settings: Settings, model: ChatModel | None,
                  writer: SessionWriter | None = None, retriever: ProbeRetriever | None = None,
@@ -102,20 +119,11 @@ class Interview:
               on_turn: TurnCallback | None = None, retriever: ProbeRetriever | None = None,
               scenario: str | None = None, question: str | None = None) -> Interview:
         """A new session. `question` (a question-bank id) is asked first: the round, the scenario and
-        the first principle follow from it; a round, scenario or principles that contradict it are a
-        ValueError, as are unknown ids."""
+        the first principle follow from it (see opening_question)."""
         opening = None
         if question is not None:
-            opening = next((q for q in corpus.questions if q.id == question), None)
-            if opening is None:
-                raise ValueError(f"no question {question!r} in the question bank")
-            if round_name and round_name != opening.round:
-                raise ValueError(f"question {question!r} belongs to the {opening.round} round, not {round_name}")
-            if scenario and scenario != opening.scenario:
-                raise ValueError(f"question {question!r} is not about scenario {scenario!r}")
-            if principles and opening.round == "leadership_principles" and not set(principles) & set(opening.principles):
-                raise ValueError(f"question {question!r} assesses {', '.join(opening.principles)}, "
-                                 f"none of {', '.join(principles)}")
+            opening = opening_question(corpus, question, round_name=round_name, scenario=scenario,
+                                       principles=principles)
             round_name, scenario = opening.round, opening.scenario
         round_name = round_name or settings.round
         seed = seed if seed is not None else random.SystemRandom().randrange(1 << 30)
