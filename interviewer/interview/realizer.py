@@ -105,11 +105,15 @@ class RealizedQuestion(BaseModel):
     probe_id: str | None = None
     trimmed: bool = Field(False, description="the model's output was cut to its first question")
     rejected_text: str | None = Field(None, description="the model's output that failed validation")
-    retried: bool = Field(False, description="the model's first question failed a check a retry can mend "
-                                             "(RETRY_ON); it was asked once more")
-    retries: int = Field(0, description="how many more times the model was asked (at most MAX_RETRIES)")
+    retries: int = Field(0, description="how many more times the model was asked (at most MAX_RETRIES), after "
+                                        "questions that failed a check a retry can mend (RETRY_ON)")
     retry_reasons: list[str] = Field(default_factory=list, description="why each retried try was rejected")
     echoed: bool = Field(False, description="asked although it rewords the family's ask line, after a retry")
+
+    @property
+    def retried(self) -> bool:
+        """The model's first question failed a check a retry can mend; it was asked again."""
+        return self.retries > 0
 
 
 @cache
@@ -340,8 +344,7 @@ class Realizer:
             except BackendError as exc:
                 return self.fallback(fresh, answer, previous, f"backend error: {exc}", plan)
             problem = problems_with(text, previous, family, answer, plan, question)
-            done = RealizedQuestion(text=text, probe_id=probe_id, retried=retries > 0, retries=retries,
-                                    retry_reasons=reasons)
+            done = RealizedQuestion(text=text, probe_id=probe_id, retries=retries, retry_reasons=reasons)
             if not problem:
                 return done
             if retries and problem == PROBLEM_ECHO:
@@ -366,7 +369,6 @@ class Realizer:
             messages = messages + [Message(role="assistant", content=text), Message(role="user", content=note)]
         realized = self.fallback(fresh, answer, previous, f"model output rejected: {problem}", plan)
         realized.rejected_text = text[:400]
-        realized.retried = retries > 0
         realized.retries = retries
         realized.retry_reasons = reasons
         return realized
