@@ -123,7 +123,7 @@ def _tries(turn) -> str:
     """How the question came to be asked, when not on the model's first try."""
     if turn.fallback:
         return ", fallback"
-    retries = getattr(turn, "retries", 0) or (1 if getattr(turn, "retried", False) else 0)
+    retries = getattr(turn, "retries", 0)  # set on every retried turn by the engine the simulation drives
     return f", try {retries + 1}" if retries else ""
 
 
