@@ -88,6 +88,29 @@ def test_generic_summary_questions_are_rejected():
     assert problems_with("What did you take off the infra team's plate?", []) is None
 
 
+def test_corporate_speak_is_rejected_unless_the_candidate_used_it():
+    answer = "We aligned with the risk team and worked closely with them, and it went well."
+    asked = "How did you leverage your authority to influence the risk team's alignment with your release?"
+    assert problems_with(asked, [], answer=answer) == "corporate speak the candidate did not use"
+    assert problems_with("What did you give the risk team so they could ensure the success of it?", [],
+                         answer=answer) == "corporate speak the candidate did not use"
+    # Quoting the candidate's own word back is how a Bar Raiser presses on it.
+    mine = "I leveraged my relationship with their lead to get it done."
+    assert problems_with("You said you 'leveraged' the relationship: what did you offer their lead?", [],
+                         answer=mine) is None
+    # "No authority" is the point of the job, not corporate speak.
+    assert problems_with("You had no authority over the risk team, so what was the lever?", [], answer=answer) is None
+
+
+def test_a_corporate_question_is_retried_in_plain_words():
+    plain = "What did you give the infra team in return for the change?"
+    model = FakeChatModel(["How did you leverage your authority over the infra team?", plain])
+    q = realize(model)
+    assert (q.text, q.fallback, q.retries) == (plain, False, 1)
+    assert q.retry_reasons == ["corporate speak the candidate did not use"]
+    assert "plain words" in model.prompts[-1][-1].content
+
+
 def test_the_draft_is_the_best_probe_with_the_candidates_words():
     model = FakeChatModel(["What did you give infra in return?"])
     realize(model)

@@ -35,6 +35,11 @@ _LEAK = re.compile(
 # "How did you ensure..." asks for a summary, the opposite of a probe: the 1.5B model's favourite.
 _GENERIC = re.compile(r"^\s*(?:how did you (?:ensure|make sure)|what (?:specific )?(?:steps|actions|measures) did you take "
                       r"to (?:ensure|make sure|address))", re.IGNORECASE)
+# Words a Bar Raiser does not say to a TPM: "leverage your authority" presumes an authority the role does
+# not have, and consultant phrasing invites a consultant's answer. Allowed when the candidate said them
+# (the question may quote the candidate's own word back).
+_CORPORATE = re.compile(r"\b(?:leverag\w*|synerg\w*|your authority|ensure the success|drive alignment|"
+                        r"move the needle|best practices?)\b", re.IGNORECASE)
 _ROLE = re.compile(r"^\s*(?:candidate|interviewer|answer|question|follow-up)\s*:|^\s*(?:great|good|excellent|thanks)\b",
                    re.IGNORECASE)
 # The prompt speaks of "the candidate"; the small model sometimes carries that into the question.
@@ -46,14 +51,17 @@ TokenCallback = Callable[[str | None], None]
 PROBLEM_OFF_TARGET = "off the planner's target"
 PROBLEM_GENERIC = "generic, asks for a summary"
 PROBLEM_ECHO = "echoes its instruction, not the candidate's words"  # retried once, then asked (`echoed`)
+PROBLEM_CORPORATE = "corporate speak the candidate did not use"
 PROBLEM_THIRD_PERSON = "speaks of the candidate instead of to them"
 PROBLEM_REPEAT = "repeats an earlier question"
 PROBLEM_PAST = "asks about a plan as if it had happened"
-# Problems a second try can mend: the question drifted off the gap, asked for a summary, echoed the
-# prompt's `ask` line instead of asking about what the candidate said, spoke of "the candidate", or
-# repeated an earlier question, or asked what happened in a plan that has not run.
-RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC, PROBLEM_ECHO, PROBLEM_THIRD_PERSON, PROBLEM_REPEAT, PROBLEM_PAST)
+# Problems a second try can mend: the question drifted off the gap, asked for a summary, spoke corporate,
+# echoed the prompt's `ask` line instead of asking about what the candidate said, spoke of "the
+# candidate", repeated an earlier question, or asked what happened in a plan that has not run.
+RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC, PROBLEM_CORPORATE, PROBLEM_ECHO, PROBLEM_THIRD_PERSON, PROBLEM_REPEAT, PROBLEM_PAST)
 RETRY_NOTE = "That does not ask the candidate {ask}. Write one question that does. Output only the question."
+CORPORATE_NOTE = ("Say it in plain words, as one engineer asks another; a TPM has no authority over other teams. "
+                  "Output only the question.")
 THIRD_PERSON_NOTE = "Ask the candidate directly, as \"you\". Output only the question."
 # A pressed gap (asked once, dodged) is asked again: the model tends to write the same question twice.
 REPEAT_NOTE = ("You asked that already and the answer did not give it. Ask again about what they just said, "
@@ -91,6 +99,8 @@ def _retry_note(problem: str, family: str | None, answer: str, plan: bool = Fals
         return ECHO_NOTE.format(anchor=f' (for example "{anchor}")' if anchor else "")
     if problem == PROBLEM_THIRD_PERSON:
         return THIRD_PERSON_NOTE
+    if problem == PROBLEM_CORPORATE:
+        return CORPORATE_NOTE
     if problem == PROBLEM_REPEAT:
         return REPEAT_NOTE
     if problem == PROBLEM_PAST:
@@ -222,6 +232,8 @@ def problems_with(question: str, previous: Sequence[str], family: str | None = N
         return PROBLEM_THIRD_PERSON
     if _GENERIC.search(q):
         return PROBLEM_GENERIC
+    if any(m.group(0).lower()[:6] not in (answer or "").lower() for m in _CORPORATE.finditer(q)):
+        return PROBLEM_CORPORATE
     for prev in previous:
         if fuzz.token_set_ratio(q.lower(), prev.lower()) >= REPEAT_RATIO:
             return PROBLEM_REPEAT
