@@ -33,8 +33,8 @@ def rounded(values) -> list[float]:
 
 def leave_one_file_out(files: list[str], score: Callable[[np.ndarray], float], jobs: int = -1) -> dict[str, float]:
     """score(train_mask) fits on the items where the mask is true and scores the others; per file and mean.
-    The folds run in parallel processes (one per core by default): each is a whole refit, and thirty of them
-    on 2,160 answers take 22 minutes on 2 cores this way, against an estimated hour one at a time."""
+    The folds run in parallel processes (one per core by default): each is a whole refit, and fifty-four of
+    them on 3,888 answers take 67 minutes on 2 cores this way (thirty on 2,160: 22 minutes)."""
     from joblib import Parallel, delayed
 
     names = np.array(files)

@@ -160,7 +160,10 @@ def test_depth_limit_moves_on():
 def test_program_design_architecture_answer_is_pulled_back_to_delivery():
     arch = ("I'd shard the ledger database by merchant, put a Redis cache in front, use Kafka queues for "
             "events, and tune p99 latency with read replicas and idempotent writes.")
-    d = decide(thread(arch), "program_design", max_depth=4)
+    # Asked as the round asks it: the opening question is part of what the target model reads (an answer
+    # of this kind to "Tell me about a time." draws its missing result instead since the 54-file fit).
+    d = decide(ThreadState(question_id="q", question_text="How would you deliver a new payments ledger for our merchants?",
+                           answers=[arch]), "program_design", max_depth=4)
     # Pulled back from design: to delivery, or to what the design means for the business.
     assert d.probe_target in {"sequencing", "dependency_discovery", "timing", "staffing", "translation"}
     assert "stays in architecture" in d.why and "pulling back" in d.why

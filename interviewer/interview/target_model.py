@@ -2,7 +2,7 @@
 
 The hand-written cues (planner.salience) see what an answer says; which gap matters most depends on
 what it leaves out, and their fixed weights were tuned by hand on a few dozen answers. This model
-learns the weighting from training/ (2,160 labeled answers by thirty authors, written apart from
+learns the weighting from training/ (3,888 labeled answers by fifty-four authors, written apart from
 evals/, never used to measure; training/README.md: more authors is what carried to answers never
 fitted). Two models, stored as plain numbers in models/planner_target.json:
 
