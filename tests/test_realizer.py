@@ -98,6 +98,10 @@ def test_corporate_speak_is_rejected_unless_the_candidate_used_it():
     mine = "I leveraged my relationship with their lead to get it done."
     assert problems_with("You said you 'leveraged' the relationship: what did you offer their lead?", [],
                          answer=mine) is None
+    # The whole phrase must be the candidate's: "your app" and "ensure" do not license it.
+    assert problems_with("How did you use your authority to ensure the success of the launch?", [],
+                         answer="I had to ensure your app team shipped the login fix.") == \
+        "corporate speak the candidate did not use"
     # "No authority" is the point of the job, not corporate speak.
     assert problems_with("You had no authority over the risk team, so what was the lever?", [], answer=answer) is None
 

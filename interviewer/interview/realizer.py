@@ -36,8 +36,8 @@ _LEAK = re.compile(
 _GENERIC = re.compile(r"^\s*(?:how did you (?:ensure|make sure)|what (?:specific )?(?:steps|actions|measures) did you take "
                       r"to (?:ensure|make sure|address))", re.IGNORECASE)
 # Words a Bar Raiser does not say to a TPM: "leverage your authority" presumes an authority the role does
-# not have, and consultant phrasing invites a consultant's answer. Allowed when the candidate said them
-# (the question may quote the candidate's own word back).
+# not have, and consultant phrasing invites a consultant's answer. Allowed when the candidate said them,
+# every word of the phrase (the question may quote the candidate's own word back).
 _CORPORATE = re.compile(r"\b(?:leverag\w*|synerg\w*|your authority|ensure the success|drive alignment|"
                         r"move the needle|best practices?)\b", re.IGNORECASE)
 _ROLE = re.compile(r"^\s*(?:candidate|interviewer|answer|question|follow-up)\s*:|^\s*(?:great|good|excellent|thanks)\b",
@@ -232,7 +232,7 @@ def problems_with(question: str, previous: Sequence[str], family: str | None = N
         return PROBLEM_THIRD_PERSON
     if _GENERIC.search(q):
         return PROBLEM_GENERIC
-    if any(m.group(0).lower()[:6] not in (answer or "").lower() for m in _CORPORATE.finditer(q)):
+    if any(not _stems(m.group(0)) <= _stems(answer or "") for m in _CORPORATE.finditer(q)):
         return PROBLEM_CORPORATE
     for prev in previous:
         if fuzz.token_set_ratio(q.lower(), prev.lower()) >= REPEAT_RATIO:
