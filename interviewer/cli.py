@@ -425,6 +425,9 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
     if args.corpus_command == "questions":
         return _list_questions(args)
+    if args.corpus_command == "search" and not args.query.strip():
+        # An empty query embeds to nothing in particular: the table it drew looked like an answer.
+        raise UserError("the search query is empty; give some text to search for")
     settings = _settings(args)
     index = CorpusIndex(settings)
     err = Console(stderr=True)

@@ -94,7 +94,7 @@ def test_search_cli_table(capsys):
 
 
 @pytest.mark.parametrize("argv", [["corpus", "search", "x", "--family", "vibes"],
-                                  ["corpus", "search", "x", "-k", "0"], ["corpus"]])
+                                  ["corpus", "search", "x", "-k", "0"], ["corpus"], ["corpus", "search", "  "]])
 def test_search_bad_input(argv, capsys):
     from interviewer.cli import main
 
