@@ -428,6 +428,14 @@ def cmd_corpus(args: argparse.Namespace) -> int:
     if args.corpus_command == "search" and not args.query.strip():
         # An empty query embeds to nothing in particular: the table it drew looked like an answer.
         raise UserError("the search query is empty; give some text to search for")
+    if args.corpus_command == "search":
+        # Checked before either search path: your documents take the same -k, and a bad name is bad input there too.
+        for value, known, name in ((args.family, PROBE_FAMILIES, "family"), (args.dimension, DIMENSIONS, "dimension"),
+                                   (args.principle, PRINCIPLES, "principle")):
+            if value is not None and value not in known:
+                raise UserError(f"unknown {name} {value!r}; known: {', '.join(known)}")
+        if not 1 <= args.k <= 50:
+            raise UserError("-k takes 1 to 50")
     settings = _settings(args)
     index = CorpusIndex(settings)
     err = Console(stderr=True)
@@ -455,12 +463,6 @@ def cmd_corpus(args: argparse.Namespace) -> int:
             table.add_row(f"{h.score:.3f}", h.id, h.text[:400])
         Console().print(table if hits else "no matches")
         return 0
-    for value, known, name in ((args.family, PROBE_FAMILIES, "family"), (args.dimension, DIMENSIONS, "dimension"),
-                               (args.principle, PRINCIPLES, "principle")):
-        if value is not None and value not in known:
-            raise UserError(f"unknown {name} {value!r}; known: {', '.join(known)}")
-    if not 1 <= args.k <= 50:
-        raise UserError("-k takes 1 to 50")
     with err.status("opening the corpus index"):
         index.ensure(lambda msg: err.log(msg))
     hits = index.search(args.query, k=args.k, kind=args.kind, family=args.family, round_name=args.round,

@@ -127,6 +127,31 @@ def test_grade_rejects_a_broken_rubric(tmp_path, capsys):
     assert "r.yaml" in capsys.readouterr().err
 
 
+def test_grade_rubric_regrades_a_saved_transcript_under_that_version(tmp_path, capsys):
+    """An old transcript re-graded under another rubric file: its version is recorded and its vote rule
+    applies (here a stricter debrief that no longer lets a strong story through)."""
+    import yaml
+
+    from interviewer.resources import data_root
+
+    p = tmp_path / "t.txt"
+    p.write_text(STRONG)
+    assert main(["grade", str(p), "--format", "json", "--no-llm"]) == 0
+    before = json.loads(capsys.readouterr().out)
+    data = yaml.safe_load((data_root("rubrics") / "tpm_influence.yaml").read_text())
+    data["version"] = "2027.1-strict"
+    data["vote"]["thresholds"] = {"strong_hire_avg": 4.5, "inclined_to_hire_avg": 4.5, "strong_no_hire_avg": 3.9}
+    strict = tmp_path / "strict.yaml"
+    strict.write_text(yaml.safe_dump(data))
+    assert main(["grade", str(p), "--format", "json", "--no-llm", "--rubric", str(strict)]) == 0
+    after = json.loads(capsys.readouterr().out)
+    assert before["vote"] in ("strong_hire", "inclined_to_hire")
+    assert before["rubric_version"].startswith(load_rubric().version + "+")
+    assert after["rubric_version"].startswith("2027.1-strict+")
+    assert after["vote"] == "strong_no_hire"
+    assert {k: v["score"] for k, v in after["scores"].items()} == {k: v["score"] for k, v in before["scores"].items()}
+
+
 def test_dependency_map_from_the_candidates_words():
     from interviewer.grading.depmap import build
 

@@ -94,9 +94,16 @@ def test_search_cli_table(capsys):
 
 
 @pytest.mark.parametrize("argv", [["corpus", "search", "x", "--family", "vibes"],
-                                  ["corpus", "search", "x", "-k", "0"], ["corpus"], ["corpus", "search", "  "]])
-def test_search_bad_input(argv, capsys):
+                                  ["corpus", "search", "x", "-k", "0"], ["corpus"], ["corpus", "search", "  "],
+                                  ["corpus", "search", "x", "--kind", "user_doc", "-k", "0"],
+                                  ["corpus", "search", "x", "--kind", "user_doc", "-k", "51"],
+                                  ["corpus", "search", "x", "--kind", "user_doc", "--family", "vibes"]])
+def test_search_bad_input(argv, capsys, tmp_path, monkeypatch):
     from interviewer.cli import main
+
+    # With documents configured, so a user_doc search gets past "no user_docs folder" to its -k.
+    (tmp_path / "story.md").write_text("I traded two engineers for an early API.\n")
+    monkeypatch.setenv("INTERVIEWER_USER_DOCS", str(tmp_path))
 
     assert main(argv) == 2
     assert capsys.readouterr().err.count("\n") == 1
