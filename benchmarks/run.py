@@ -130,25 +130,32 @@ def bench_followup(repeat: int) -> dict:
 
 
 def bench_grade() -> dict:
+    """Both grading paths on a 14-turn eval transcript (766 tokens) and on the issue's size, a 12-turn
+    transcript of about 2,500 tokens (benchmarks/data/long-12-turns.txt). The first grade in the process
+    also reads the cue files, as a one-off `interviewer grade` does."""
     from interviewer.config import Settings
     from interviewer.grading.grader import grade_transcript
     from interviewer.grading.rubric import load_rubric
     from interviewer.importers import load_transcript
     from interviewer.llm.local import LocalModel
 
-    t = load_transcript(ROOT / "evals" / "transcripts" / "br-plain_spoken_strong-01.txt")
     rubric = load_rubric()
-    start = time.perf_counter()
-    grade_transcript(t, rubric, None)
-    rules = time.perf_counter() - start
     model = LocalModel(Settings())
-    tokens = model.count_tokens(" ".join(x.text for x in t.turns))
-    start = time.perf_counter()
-    grade_transcript(t, rubric, model)
-    full = time.perf_counter() - start
+    out = {}
+    for name, path in (("eval", ROOT / "evals" / "transcripts" / "br-plain_spoken_strong-01.txt"),
+                       ("long", ROOT / "benchmarks" / "data" / "long-12-turns.txt")):
+        t = load_transcript(path)
+        start = time.perf_counter()
+        grade_transcript(t, rubric, None)
+        rules = time.perf_counter() - start
+        tokens = model.count_tokens(" ".join(x.text for x in t.turns))
+        start = time.perf_counter()
+        grade_transcript(t, rubric, model)
+        full = time.perf_counter() - start
+        out[name] = {"turns": len(t.turns), "transcript_tokens": tokens, "deterministic_s": round(rules, 3),
+                     "with_model_s": round(full, 1)}
     model.close()
-    return {"turns": len(t.turns), "transcript_tokens": tokens, "deterministic_s": round(rules, 3),
-            "with_model_s": round(full, 1)}
+    return out
 
 
 def bench_index() -> dict:
@@ -265,17 +272,21 @@ def main() -> int:
     parser.add_argument("--only", default="followup,grade,index,paint,ui")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    results = {"machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
+    out = ROOT / "benchmarks" / "results.json"
+    # A partial run (--only) replaces its own entries and keeps the others, each stamped with when it ran.
+    results = json.loads(out.read_text()) if out.is_file() else {}
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    results.update({"machine": machine(), "when": when})
     for name in args.only.split(","):
         start = time.perf_counter()
         fn = {"followup": lambda: bench_followup(args.repeat), "grade": bench_grade, "index": bench_index,
               "paint": bench_paint, "ui": bench_ui_freeze}[name]
         results[name] = fn()
         results[name]["bench_s"] = round(time.perf_counter() - start, 1)
+        results[name]["when"] = when
         print(name, json.dumps(results[name]), flush=True)
     results["peak_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print("peak_rss_mib", results["peak_rss_mib"])
-    out = ROOT / "benchmarks" / "results.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
     print(f"written to {out}")
     return 0

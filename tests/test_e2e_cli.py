@@ -42,6 +42,12 @@ def test_headless_loop_then_grade_with_the_real_model(tmp_path, model_path, home
     for d in grade["scores"].values():
         for q in d["evidence"]:
             assert q["turn"] in cand
+    # Temperature 0 and a fixed seed: graded again, the same transcript gets the same vote, scores and quotes.
+    again = run_cli("grade", str(out), "--format", "json", env=env)
+    assert again.returncode == 0, again.stderr
+    regrade = json.loads(again.stdout)
+    assert regrade["vote"] == grade["vote"]
+    assert regrade["scores"] == grade["scores"]
 
     # The key given in the environment is written nowhere.
     for root, _dirs, files in os.walk(home):
@@ -49,7 +55,7 @@ def test_headless_loop_then_grade_with_the_real_model(tmp_path, model_path, home
             p = os.path.join(root, f)
             if os.path.isfile(p) and os.path.getsize(p) < 50_000_000:
                 assert SENTINEL_KEY.encode() not in open(p, "rb").read(), p
-    assert SENTINEL_KEY not in r.stdout + r.stderr + g.stdout + g.stderr
+    assert SENTINEL_KEY not in r.stdout + r.stderr + g.stdout + g.stderr + again.stdout + again.stderr
 
 
 def test_doctor_all_green(model_path):

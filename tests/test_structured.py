@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 from pydantic import BaseModel
 
@@ -34,3 +36,42 @@ def test_gives_up_after_two_retries_with_a_clear_error():
     with pytest.raises(StructuredOutputError, match="no valid Pick after 3 tries"):
         structured(model, ASK, Pick)
     assert len(model.prompts) == 3
+
+
+class _Llama:
+    """Stands in for llama_cpp.Llama to watch which requests LocalModel.chat_json makes (unit test only;
+    the real model runs this path in test_e2e_cli and the grader eval)."""
+
+    def __init__(self, replies):
+        self.replies, self.calls = list(replies), []
+
+    def create_chat_completion(self, messages, **kw):
+        self.calls.append(kw)
+        text, finish = self.replies.pop(0)
+        return {"choices": [{"message": {"content": text}, "finish_reason": finish}]}
+
+
+@pytest.mark.parametrize("draft,finish,grammar", [
+    ('{"family": "timing", "confidence": 3}', "stop", False),      # fits: kept, no grammar pass
+    ('```json\n{"family": "timing", "confidence": 3}\n```', "stop", True),  # wrapped in a fence
+    ('{"family": "timing"}', "stop", True),                        # a required field missing
+    ('{"family": "timing", "confidence": "high"}', "stop", True),  # wrong type
+    ('{"family": "timing", "confidence": 3}', "length", True),     # cut off by max_tokens
+])
+def test_local_model_keeps_a_grammar_free_draft_only_when_it_fits(draft, finish, grammar):
+    from interviewer.llm.local import LocalModel
+
+    model = LocalModel.__new__(LocalModel)
+    model._lock = threading.Lock()
+    fixed = '{"family": "mechanism", "confidence": 2}'
+    model._llm = _Llama([(draft, finish), (fixed, "stop")])
+    out = model.chat_json(ASK, Pick.model_json_schema(), max_tokens=64)
+    assert "response_format" not in model._llm.calls[0]
+    if grammar:
+        assert out == fixed and model._llm.calls[1]["response_format"]["schema"]["required"] == ["family", "confidence"]
+    else:
+        assert out == draft and len(model._llm.calls) == 1
+    # Sampling above temperature 0 is not greedy, so the grammar applies from the start.
+    model._llm = _Llama([(fixed, "stop")])
+    assert model.chat_json(ASK, Pick.model_json_schema(), temperature=0.3) == fixed
+    assert "response_format" in model._llm.calls[0]
