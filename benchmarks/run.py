@@ -131,7 +131,7 @@ def bench_followup(repeat: int) -> dict:
 
 def bench_grade() -> dict:
     """Both grading paths on a 14-turn eval transcript (766 tokens) and on the issue's size, a 12-turn
-    transcript of about 2,500 tokens (benchmarks/data/long-12-turns.txt). The first grade in the process
+    transcript of 2,300 tokens (benchmarks/data/long-12-turns.txt). The first grade in the process
     also reads the cue files, as a one-off `interviewer grade` does."""
     from interviewer.config import Settings
     from interviewer.grading.grader import grade_transcript

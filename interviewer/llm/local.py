@@ -83,7 +83,7 @@ class LocalModel(ChatModel):
             try:
                 if temperature == 0.0:
                     # llama.cpp's schema grammar checks every candidate token of a 151k vocabulary, which
-                    # more than doubles the time per token (grading a 2,300-token transcript: 66 s -> 55 s
+                    # more than doubles the time per token (grading a 2,300-token transcript: 66 s -> 55-62 s
                     # without it). Greedy decoding that already fits the schema takes the tokens the grammar
                     # would have allowed, so a draft that fits is kept; only one that does not is redone
                     # under the grammar.
