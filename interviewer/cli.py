@@ -425,11 +425,11 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 
     if args.corpus_command == "questions":
         return _list_questions(args)
-    if args.corpus_command == "search" and not args.query.strip():
-        # An empty query embeds to nothing in particular: the table it drew looked like an answer.
-        raise UserError("the search query is empty; give some text to search for")
     if args.corpus_command == "search":
         # Checked before either search path: your documents take the same -k, and a bad name is bad input there too.
+        if not args.query.strip():
+            # An empty query embeds to nothing in particular: the table it drew looked like an answer.
+            raise UserError("the search query is empty; give some text to search for")
         for value, known, name in ((args.family, PROBE_FAMILIES, "family"), (args.dimension, DIMENSIONS, "dimension"),
                                    (args.principle, PRINCIPLES, "principle")):
             if value is not None and value not in known:
