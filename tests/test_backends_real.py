@@ -7,7 +7,7 @@ from pydantic import BaseModel, Field
 
 from interviewer.config import Settings
 from interviewer.errors import BackendUnavailable
-from interviewer.llm.base import Message
+from interviewer.llm.base import Message, as_dicts
 from interviewer.llm.openai_backend import OpenAIModel
 from interviewer.llm.structured import structured
 
@@ -34,6 +34,49 @@ def test_local_structured_output(local_model):
                                                                   "review. Give the risk and the delay as JSON.")],
                      Risk, max_tokens=80)
     assert isinstance(out, Risk) and out.weeks_of_delay >= 0
+
+
+EXTRACT = [Message(role="system", content="You copy the candidate's exact words."),
+           Message(role="user", content=(
+               "[turn 1] I told the payments lead we would build the adapter if they froze the API by week 4. "
+               "The freeze held, and we shipped the ledger migration two weeks early.\n"
+               "[turn 3] I escalated to my director on day 12 with two options and a cost for each.\n\n"
+               "Copy the one sentence that shows what the candidate traded, word for word, as JSON: "
+               '{"turn": N, "quote": "..."}'))]
+
+
+def _greedy_reference(llm, messages, max_tokens):
+    out = llm.create_chat_completion(as_dicts(messages), max_tokens=max_tokens, temperature=0.0)
+    return out["choices"][0]["message"]["content"], out["choices"][0]["finish_reason"]
+
+
+def test_lookup_decoding_gives_plain_greedy_text_in_fewer_decode_steps(local_model):
+    llm, lookup = local_model._llm, local_model._lookup
+    assert lookup is not None  # the packaged model formats prompts with its GGUF template
+    reference, finish = _greedy_reference(llm, EXTRACT, 80)
+    other, _ = _greedy_reference(llm, ASK, 30)
+    # The prompt is the one create_chat_completion evaluated: its tokens head the cache after that call.
+    prompt = lookup.prompt_tokens(ASK)
+    assert list(llm.input_ids[: len(prompt)]) == prompt
+
+    decodes = []
+    real_decode = llm._ctx.decode
+    llm._ctx.decode = lambda batch: (decodes.append(batch.batch.n_tokens), real_decode(batch))[1]
+    try:
+        text, why = lookup.complete(EXTRACT, 80)
+    finally:
+        llm._ctx.decode = real_decode
+    assert text == reference and why == finish == "stop"
+    generated = local_model.count_tokens(text)
+    # One decode per batch: the quote is copied from the prompt, so batches carry accepted proposals.
+    steps = len(decodes) - 1  # the first decode is the prompt's suffix
+    assert generated > 10 and steps < generated * 0.6, (generated, decodes)
+
+    # The cache and token record stay consistent: other requests, and the same one again, are unchanged.
+    assert _greedy_reference(llm, ASK, 30)[0] == other
+    assert lookup.complete(EXTRACT, 80) == (reference, "stop")
+    cut, why = lookup.complete(EXTRACT, 5)
+    assert why == "length" and reference.startswith(cut) and 0 < len(cut) < len(reference)
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import BackendError, BackendUnavailable
 from .base import ChatModel, Message, as_dicts
+from .lookup_decoding import LookupDecoder
 from .model_file import MODEL_NAME, ensure_model
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ class LocalModel(ChatModel):
             ) from None
         # llama.cpp is not re-entrant: one generation at a time.
         self._lock = threading.Lock()
+        self._lookup = LookupDecoder.for_model(self._llm)
 
     @property
     def model_id(self) -> str:
@@ -87,18 +89,24 @@ class LocalModel(ChatModel):
                     # without it). Greedy decoding that already fits the schema takes the tokens the grammar
                     # would have allowed, so a draft that fits is kept; only one that does not is redone
                     # under the grammar.
-                    draft = self._llm.create_chat_completion(as_dicts(messages), max_tokens=max_tokens,
-                                                             temperature=0.0)
-                    text = draft["choices"][0]["message"]["content"] or ""
-                    if draft["choices"][0].get("finish_reason") == "stop" and fits_schema(text, schema):
+                    text, finish = self._greedy(messages, max_tokens)
+                    if finish == "stop" and fits_schema(text, schema):
                         return text
                 out = self._llm.create_chat_completion(
                     as_dicts(messages), max_tokens=max_tokens, temperature=temperature,
                     response_format={"type": "json_object", "schema": schema},
                 )
-            except ValueError as exc:
+            except (ValueError, RuntimeError) as exc:  # RuntimeError: llama_decode failed
                 raise BackendError(f"the embedded model refused the request: {exc}") from None
         return out["choices"][0]["message"]["content"] or ""
+
+    def _greedy(self, messages: Sequence[Message], max_tokens: int) -> tuple[str, str]:
+        """Plain greedy decoding: with prompt-lookup drafts when the model's own chat template formats
+        the prompt (the same tokens, fewer decode steps), else through create_chat_completion."""
+        if getattr(self, "_lookup", None) is not None:
+            return self._lookup.complete(messages, max_tokens)
+        draft = self._llm.create_chat_completion(as_dicts(messages), max_tokens=max_tokens, temperature=0.0)
+        return draft["choices"][0]["message"]["content"] or "", draft["choices"][0].get("finish_reason") or ""
 
     def count_tokens(self, text: str) -> int:
         return len(self._llm.tokenize(text.encode("utf-8"), add_bos=False))
