@@ -122,6 +122,11 @@ class InterviewApp(App):
         self.update_status()
         self.check_size(self.size.width, self.size.height)
         self.focus_input()
+        # Both loaders below import numpy (llama.cpp's bindings and the grader's decoding; Chroma's
+        # embeddings). Two threads importing it at once can hand one a partially initialised module
+        # ("cannot import name 'NDArray'"), so it is imported once here, first.
+        import numpy  # noqa: F401
+
         self.load_model()
         self.load_index()
         if self.interview.reply_pending:  # saved just before a crash or quit: reply to it first

@@ -93,13 +93,13 @@ class LookupDecoder:
             if a != b:
                 break
             keep += 1
-        llm.n_tokens = min(keep, len(prompt) - 1)
-        llm.eval(prompt[llm.n_tokens:])  # drops the cache past n_tokens; logits for the last token only
         history = np.array(prompt, dtype=np.intc)
         out: list[int] = []
-        token = self._argmax(-1)
         finish = "length"
         try:
+            llm.n_tokens = min(keep, len(prompt) - 1)
+            llm.eval(prompt[llm.n_tokens:])  # drops the cache past n_tokens; logits for the last token only
+            token = self._argmax(-1)
             while True:
                 if self._is_end(token):
                     finish = "stop"
