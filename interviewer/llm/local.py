@@ -101,8 +101,9 @@ class LocalModel(ChatModel):
         return out["choices"][0]["message"]["content"] or ""
 
     def _greedy(self, messages: Sequence[Message], max_tokens: int) -> tuple[str, str]:
-        """Plain greedy decoding: with prompt-lookup drafts when the model's own chat template formats
-        the prompt (the same tokens, fewer decode steps), else through create_chat_completion."""
+        """Greedy decoding: with prompt-lookup proposals when the model's own chat template formats the
+        prompt (fewer decode steps; on a near tie a token can differ, see lookup_decoding.py), else
+        through create_chat_completion."""
         if getattr(self, "_lookup", None) is not None:
             return self._lookup.complete(messages, max_tokens)
         draft = self._llm.create_chat_completion(as_dicts(messages), max_tokens=max_tokens, temperature=0.0)
