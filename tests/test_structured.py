@@ -63,6 +63,7 @@ def test_local_model_keeps_a_grammar_free_draft_only_when_it_fits(draft, finish,
 
     model = LocalModel.__new__(LocalModel)
     model._lock = threading.Lock()
+    model._lookup = None  # the stand-in has no chat template to decode with: the create_chat_completion path
     fixed = '{"family": "mechanism", "confidence": 2}'
     model._llm = _Llama([(draft, finish), (fixed, "stop")])
     out = model.chat_json(ASK, Pick.model_json_schema(), max_tokens=64)

@@ -104,7 +104,7 @@ class LocalModel(ChatModel):
         """Greedy decoding: with prompt-lookup proposals when the model's own chat template formats the
         prompt (fewer decode steps; on a near tie a token can differ, see lookup_decoding.py), else
         through create_chat_completion."""
-        if getattr(self, "_lookup", None) is not None:
+        if self._lookup is not None:
             return self._lookup.complete(messages, max_tokens)
         draft = self._llm.create_chat_completion(as_dicts(messages), max_tokens=max_tokens, temperature=0.0)
         return draft["choices"][0]["message"]["content"] or "", draft["choices"][0].get("finish_reason") or ""

@@ -52,6 +52,7 @@ class LookupDecoder:
     record consistent, so a later `create_chat_completion` still reuses the shared prefix."""
 
     def __init__(self, llm: Any) -> None:
+        import llama_cpp
         from llama_cpp import llama_chat_format
 
         self._llm = llm
@@ -63,6 +64,7 @@ class LookupDecoder:
             template=template, eos_token=llm._model.token_get_text(eos) if eos != -1 else "",
             bos_token=llm._model.token_get_text(bos) if bos != -1 else "", stop_token_ids=[eos])
         self._n_vocab = llm.n_vocab()
+        self._is_eog, self._vocab = llama_cpp.llama_vocab_is_eog, llm._model.vocab
 
     @classmethod
     def for_model(cls, llm: Any) -> LookupDecoder | None:
@@ -87,12 +89,7 @@ class LookupDecoder:
             raise ValueError(f"Requested tokens ({len(prompt)}) exceed context window of {n_ctx}")
         max_tokens = min(max_tokens, n_ctx - len(prompt))
         # Reuse the cache for the longest shared prefix; evaluate at least one token for fresh logits.
-        cached = llm.input_ids[: llm.n_tokens]
-        keep = 0
-        for a, b in zip(cached, prompt, strict=False):
-            if a != b:
-                break
-            keep += 1
+        keep = llm.longest_token_prefix(llm.input_ids[: llm.n_tokens], prompt)
         history = np.array(prompt, dtype=np.intc)
         out: list[int] = []
         finish = "length"
@@ -120,9 +117,7 @@ class LookupDecoder:
                 while kept < len(proposal) and token == proposal[kept] and not self._is_end(token):
                     out.append(token)
                     kept += 1
-                    token = self._argmax(kept)
-                    if len(out) >= max_tokens:
-                        break
+                    token = self._argmax(kept)  # the proposal was cut to fit max_tokens
                 history = np.append(history, np.array(proposal[:kept], dtype=np.intc))
                 llm.n_tokens = n_past + 1 + kept
                 llm._ctx.kv_cache_seq_rm(-1, llm.n_tokens, -1)  # the rejected proposals' cache
@@ -139,6 +134,4 @@ class LookupDecoder:
         return int(np.argmax(logits))
 
     def _is_end(self, token: int) -> bool:
-        import llama_cpp
-
-        return bool(llama_cpp.llama_vocab_is_eog(self._llm._model.vocab, token))
+        return bool(self._is_eog(self._vocab, token))
