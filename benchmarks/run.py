@@ -142,8 +142,11 @@ def bench_grade() -> dict:
 
     rubric = load_rubric()
     out = {}
-    for name, path, runs in (("eval", ROOT / "evals" / "transcripts" / "br-plain_spoken_strong-01.txt", 1),
-                             ("long", ROOT / "benchmarks" / "data" / "long-12-turns.txt", 3)):
+    long = ROOT / "benchmarks" / "data" / "long-12-turns.txt"
+    # "long_every_word": the same transcript with the model reading every word (grade_words 0), the
+    # time the word budget saves.
+    for name, path, runs, words in (("eval", ROOT / "evals" / "transcripts" / "br-plain_spoken_strong-01.txt", 1, None),
+                                    ("long", long, 3, None), ("long_every_word", long, 1, 0)):
         t = load_transcript(path)
         start = time.perf_counter()
         grade_transcript(t, rubric, None)
@@ -152,16 +155,17 @@ def bench_grade() -> dict:
         for _ in range(runs):
             # A fresh model each run, as each `interviewer grade` is: a warm cache would skip the prefill.
             start = time.perf_counter()
-            model = LocalModel(Settings())
+            model = LocalModel(Settings(grade_words=words))
             loads.append(time.perf_counter() - start)
             tokens = model.count_tokens(" ".join(x.text for x in t.turns))
             start = time.perf_counter()
-            grade_transcript(t, rubric, model)
+            report = grade_transcript(t, rubric, model)
             fulls.append(round(time.perf_counter() - start, 1))
             model.close()
         out[name] = {"turns": len(t.turns), "transcript_tokens": tokens, "deterministic_s": round(rules, 3),
                      "with_model_s": max(fulls), "with_model_runs_s": fulls,
-                     "model_load_s": round(max(loads), 1)}
+                     "model_load_s": round(max(loads), 1),
+                     "model_read": next((n for n in report.notes if n.startswith("the model read")), "every word")}
     return out
 
 

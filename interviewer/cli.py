@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--no-llm", action="store_true",
                        help="the deterministic rules only: no model loaded, the same grade every time, under a second")
     grade.add_argument("--rubric", type=Path, help="grade under another rubric file (YAML)")
+    grade.add_argument("--words", type=_word_count, metavar="N", dest="grade_words",
+                       help="the most candidate words the model reads; a longer transcript is shown to it by its "
+                            "most specific sentences (default: config grade_words, 1200 for the embedded model; "
+                            "0: every word, slower)")
     grade.add_argument("--scenario", metavar="ID",
                        help="program_design: check the plan against this corpus scenario (default: the one the "
                             "session recorded, or a '# scenario:' line in a text transcript)")
@@ -116,11 +120,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _word_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of words, 0 or more, got {text!r}")
+    return value
+
+
 def _settings(args: argparse.Namespace):
     from .config import load_settings
 
     return load_settings(backend=getattr(args, "backend", None), round=getattr(args, "round", None),
-                         mode=getattr(args, "mode", None))
+                         mode=getattr(args, "mode", None), grade_words=getattr(args, "grade_words", None))
 
 
 def cmd_config(args: argparse.Namespace) -> int:

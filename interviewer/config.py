@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     time_budget_minutes: int = Field(45, ge=5, le=180, description="interview time budget")
     max_depth: int = Field(4, ge=2, le=5, description="follow-ups per opening question at most")
 
+    # grading
+    grade_words: int | None = Field(
+        None, ge=0,
+        description="the most candidate words the model reads when grading; a longer transcript is shown by its "
+                    "most specific sentences, the rules still read every word (default: 1200 for the embedded "
+                    "model, every word for openai; 0: every word)")
+
     # retrieval
     chroma_host: str | None = Field(None, description="use a Chroma server at this host instead of the embedded store")
     chroma_port: int = Field(8000, ge=1, le=65535, description="port of the Chroma server")

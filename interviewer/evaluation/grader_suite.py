@@ -49,7 +49,8 @@ def _cache_key(text: str, rubric: Rubric, model_id: str) -> str:
 def _grade_item(label: Label, rubric: Rubric, model: ChatModel | None, use_cache: bool,
                 remove: list[str] | None = None) -> dict:
     path = evals_root() / label.file
-    model_id = model.model_id if model is not None else "rules-only"
+    # The word budget changes what the model reads, so it is part of the model's identity here.
+    model_id = f"{model.model_id}/words={model.grade_words}" if model is not None else "rules-only"
     text = path.read_text(encoding="utf-8")
     for planted in remove or []:
         text = text.replace(planted, "")

@@ -13,6 +13,9 @@ How the parts combine:
   asked, as a Bar Raiser reads it; and one input is the same for every dimension, the word reading
   of the whole transcript (grading/reading.py: how strong the candidate's words read, learned from
   the calibration set, so rubric vocabulary reads weak and the words of specifics read strong);
+- past its word budget (config grade_words: 1,200 for the embedded model) the model reads each
+  answer's most specific sentences (grading/condense.py), and the report says how much it read;
+  the rule scan, the level model and quote verification read every word;
 - the LLM proposes quotes; a quote counts only once found in a candidate turn. Verified quotes are
   shown first, and where the rule scan found nothing they lift a dimension from 1 to 2 (relevant,
   not shown to be specific). With no sentence of its own a dimension is at most a 2, whatever the
@@ -43,6 +46,7 @@ from ..llm.structured import structured
 from ..resources import prompt_text
 from ..transcript import Transcript
 from . import concerns as concern_cues
+from .condense import condense
 from .delivery import DeliveryCheck, check as check_delivery
 from .depmap import build as build_dependency_map
 from .evidence import Quote, answer_sentences, evidence_cues, features, most_specific, relevant_sentences, verify
@@ -196,11 +200,17 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         candidate_texts.append((index, clean))
 
     base: list[Message] = []
+    notes: list[str] = [scenario_note] if scenario_note else []
+    level_model = load_level_model()
     if model is not None:
+        # Past the model's word budget it reads the most specific sentences (grading/condense.py).
+        view = condense(candidate_texts, model.grade_words, level_model.relevance)
+        if view.condensed:
+            notes.append(view.note(model.grade_words or 0))
         # The model sees each turn with its whitespace collapsed, so blanked injected text leaves no trace,
         # and the nonce comes from what it sees: the same words always make the same prompt (greedy
         # decoding then gives the same quotes), and a transcript cannot contain the nonce of its own hash.
-        seen = [(i, " ".join(_clip(t).split())) for i, t in candidate_texts]
+        seen = [(i, " ".join(_clip(t).split())) for i, t in view.turns]
         nonce = hashlib.sha256("\n".join(f"{i}\t{t}" for i, t in seen).encode()).hexdigest()[:12]
         turns = "\n".join(f"[turn {i}] {t.replace(nonce, '')}" for i, t in seen)
         block = _prompt("grader_transcript.md").format(nonce=nonce, turns=turns)
@@ -208,9 +218,7 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         base = [Message(role="system", content=_prompt("grader_system.md")), Message(role="user", content=block)]
 
     scores: dict[str, DimensionGrade] = {}
-    notes: list[str] = [scenario_note] if scenario_note else []
     delivery = check_delivery(found_scenario, candidate_texts) if found_scenario else None
-    level_model = load_level_model()
     questions = questions_before(transcript)
     answers = sum(1 for _, text in candidate_texts if text.strip())
     reading = level_model.read(candidate_texts)

@@ -23,6 +23,8 @@ class ChatModel(ABC):
 
     #: backend name as the user selects it ("local", "openai", ...)
     backend: str = "abstract"
+    #: the most candidate words the grader shows this model (grading/condense.py); None: every word
+    grade_words: int | None = None
 
     @property
     @abstractmethod

@@ -53,6 +53,7 @@ class OpenAIModel(ChatModel):
         self._structured = settings.openai_structured
         self._mode_lock = threading.Lock()
         self._pace = RateLimiter(settings.requests_per_minute)
+        self.grade_words = settings.grade_words or None  # a remote model reads every word unless told
 
     @property
     def model_id(self) -> str:
