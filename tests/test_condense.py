@@ -161,3 +161,16 @@ def test_a_bad_word_count_is_one_line_and_exit_2(value, capsys):
     assert main(["grade", str(LONG), "--no-llm", "--words", value]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and "--words" in err
+
+
+def test_the_labeled_eval_transcripts_are_read_whole_at_the_default_budget(relevance):
+    """The grader eval's figures with the embedded model are for whole transcripts: none of the labeled
+    transcripts reaches the local backend's default budget (the stress eval sets a lower one)."""
+    from interviewer.llm.local import LOCAL_GRADE_WORDS
+
+    folder = Path(__file__).parents[1] / "evals" / "transcripts"
+    files = sorted(folder.glob("*.txt"))
+    assert len(files) >= 42
+    for path in files:
+        turns = [(i, t.text) for i, t in load_transcript(path).candidate_turns()]
+        assert not condense(turns, LOCAL_GRADE_WORDS, relevance).condensed, path.name
