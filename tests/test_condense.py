@@ -174,3 +174,14 @@ def test_the_labeled_eval_transcripts_are_read_whole_at_the_default_budget(relev
     for path in files:
         turns = [(i, t.text) for i, t in load_transcript(path).candidate_turns()]
         assert not condense(turns, LOCAL_GRADE_WORDS, relevance).condensed, path.name
+
+
+def test_text_without_sentence_ends_is_read_in_pieces(relevance):
+    """An unpunctuated caption export can be one 2,000-word sentence; the model still reads some of it."""
+    from interviewer.grading.condense import PIECE_WORDS
+
+    run_on = " ".join(f"in week {w} I asked the billing team for two engineers and they agreed" for w in range(200))
+    view = condense([(1, run_on)], 300, relevance)
+    shown = view.turns[0][1]
+    assert 300 - PIECE_WORDS < view.words_shown <= 300
+    assert all(piece.strip() in run_on for piece in shown.split(GAP) if piece.strip())

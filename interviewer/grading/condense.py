@@ -5,9 +5,10 @@ thousand candidate words) would take minutes to prefill and could overflow its c
 budget the model is shown, turn by turn and in the candidate's order, the sentences most likely to be
 evidence: first those with something checkable in them (timing, a number, a mechanism, a named team),
 then by how much they read like any of the six dimensions (grading/relevance.py), each answer
-keeping its share of the budget. A gap is shown
-as "…" so the model does not quote across it. Only the model's view is condensed: the rule scan,
-the level model and quote verification read every sentence.
+keeping its share of the budget. A gap is shown as "…" so the model does not quote across it.
+Text without sentence ends (an unpunctuated caption file) is read in pieces of at most PIECE_WORDS
+words. Only the model's view is condensed: the rule scan, the level model and quote verification
+read every sentence.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from .injection import split_sentences
 from .relevance import SentenceRelevance
 
 GAP = "…"
+# Longer than any sentence of the labeled and calibration transcripts (98 words at most), so only a
+# run-on without sentence ends is cut, and then it can still fit the budget.
+PIECE_WORDS = 120
 
 
 class Condensed(BaseModel):
@@ -46,10 +50,14 @@ def _score(relevance: SentenceRelevance, sentence: str) -> tuple[bool, float]:
     return specific(extract(sentence)), max(relevance.probability(d, sentence) for d in DIMENSIONS)
 
 
+def _cut(words: list[str]) -> list[list[str]]:
+    return [words[k:k + PIECE_WORDS] for k in range(0, len(words), PIECE_WORDS)]
+
+
 def condense(turns: list[tuple[int, str]], budget: int | None, relevance: SentenceRelevance) -> Condensed:
     """`turns` as (turn index, text); a budget of None or 0 shows every word."""
-    pieces = [(i, " ".join(text[a:b].split())) for i, text in turns for a, b in split_sentences(text)]
-    pieces = [(i, s) for i, s in pieces if s]
+    pieces = [(i, " ".join(chunk)) for i, text in turns for a, b in split_sentences(text)
+              for chunk in _cut(text[a:b].split())]
     total = sum(len(s.split()) for _, s in pieces)
     if not budget or total <= budget:
         return Condensed(turns=turns, words_shown=total, words_total=total,
