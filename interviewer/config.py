@@ -71,7 +71,7 @@ class Settings(BaseSettings):
         None, ge=0,
         description="the most candidate words the model reads when grading; a longer transcript is shown by its "
                     "most specific sentences, the rules still read every word (default: 1200 for the embedded "
-                    "model, every word for openai; 0: every word)")
+                    "model; openai and 0: every word, each answer up to its first 350)")
 
     # retrieval
     chroma_host: str | None = Field(None, description="use a Chroma server at this host instead of the embedded store")

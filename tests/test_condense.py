@@ -185,3 +185,16 @@ def test_text_without_sentence_ends_is_read_in_pieces(relevance):
     shown = view.turns[0][1]
     assert 300 - PIECE_WORDS < view.words_shown <= 300
     assert all(piece.strip() in run_on for piece in shown.split(GAP) if piece.strip())
+
+
+def test_with_a_budget_one_long_answer_is_condensed_not_cut_at_its_start():
+    """Without a budget each answer is cut after its first 350 words; with one, the budget bounds the
+    prompt and a single long answer keeps its best sentences from anywhere in it."""
+    filler = " ".join(f"There was a lot going on in the program at that point number {w}." for w in range(60))
+    late = "In week 9 I offered the payments team two engineers if they froze the API by June 1."
+    text = f"# round: bar_raiser\nInterviewer: Tell me about it.\nCandidate: {filler} {late}\n"
+    for budget, expect_late in ((None, False), (600, True)):
+        model = FakeChatModel(default='{"quotes": []}')
+        model.grade_words = budget
+        grade_transcript(parse_plain_text(text, name="t.txt"), load_rubric(), model)
+        assert (late in model.prompts[0][1].content) is expect_late

@@ -210,7 +210,8 @@ def grade_transcript(transcript: Transcript, rubric: Rubric, model: ChatModel | 
         # The model sees each turn with its whitespace collapsed, so blanked injected text leaves no trace,
         # and the nonce comes from what it sees: the same words always make the same prompt (greedy
         # decoding then gives the same quotes), and a transcript cannot contain the nonce of its own hash.
-        seen = [(i, " ".join(_clip(t).split())) for i, t in view.turns]
+        # A word budget bounds the whole prompt; without one, each answer is cut at TURN_WORDS_IN_PROMPT.
+        seen = [(i, " ".join((t if model.grade_words else _clip(t)).split())) for i, t in view.turns]
         nonce = hashlib.sha256("\n".join(f"{i}\t{t}" for i, t in seen).encode()).hexdigest()[:12]
         turns = "\n".join(f"[turn {i}] {t.replace(nonce, '')}" for i, t in seen)
         block = _prompt("grader_transcript.md").format(nonce=nonce, turns=turns)
