@@ -58,14 +58,14 @@ def condense(turns: list[tuple[int, str]], budget: int | None, relevance: Senten
     """`turns` as (turn index, text); a budget of None or 0 shows every word."""
     pieces = [(i, " ".join(chunk)) for i, text in turns for a, b in split_sentences(text)
               for chunk in _cut(text[a:b].split())]
-    total = sum(len(s.split()) for _, s in pieces)
+    words = [len(s.split()) for _, s in pieces]
+    total = sum(words)
     if not budget or total <= budget:
         return Condensed(turns=turns, words_shown=total, words_total=total,
                          sentences_shown=len(pieces), sentences_total=len(pieces))
     # Each answer keeps its share of the budget, so every question stays represented; what the shares
     # leave over goes to the best sentences anywhere. Highest score first, the earlier sentence first
     # among equals; a sentence that does not fit is skipped and a shorter one may still fit.
-    words = [len(s.split()) for _, s in pieces]
     scores = [_score(relevance, s) for _, s in pieces]
     ranked = sorted(range(len(pieces)), key=lambda k: (not scores[k][0], -scores[k][1], k))
     kept: set[int] = set()
@@ -82,16 +82,11 @@ def condense(turns: list[tuple[int, str]], budget: int | None, relevance: Senten
             kept.add(k)
             room -= words[k]
     used = budget - room
-    shown: list[tuple[int, str]] = []
-    for index, _ in turns:
-        parts: list[str] = []
-        for k, (i, sentence) in enumerate(pieces):
-            if i != index:
-                continue
-            if k in kept:
-                parts.append(sentence)
-            elif not parts or parts[-1] != GAP:
-                parts.append(GAP)
-        shown.append((index, " ".join(parts)))
-    return Condensed(turns=shown, words_shown=used, words_total=total,
-                     sentences_shown=len(kept), sentences_total=len(pieces))
+    parts: dict[int, list[str]] = {index: [] for index, _ in turns}
+    for k, (index, sentence) in enumerate(pieces):
+        if k in kept:
+            parts[index].append(sentence)
+        elif parts[index][-1:] != [GAP]:
+            parts[index].append(GAP)
+    return Condensed(turns=[(index, " ".join(parts[index])) for index, _ in turns], words_shown=used,
+                     words_total=total, sentences_shown=len(kept), sentences_total=len(pieces))
