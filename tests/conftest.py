@@ -26,7 +26,18 @@ def pytest_configure(config):
     home (session fixtures): point INTERVIEWER_HOME at a throwaway folder before anything runs."""
     import tempfile
 
-    os.environ["INTERVIEWER_HOME"] = tempfile.mkdtemp(prefix="interviewer-test-home-")
+    os.environ["INTERVIEWER_HOME"] = config._interviewer_home = tempfile.mkdtemp(prefix="interviewer-test-home-")
+
+
+def pytest_unconfigure(config):
+    """The throwaway folder goes with the run (each run, and each xdist worker, made one)."""
+    import shutil
+
+    home = getattr(config, "_interviewer_home", None)
+    if home:
+        shutil.rmtree(home, ignore_errors=True)
+
+
 SENTINEL_KEY = "sk-test-SENTINEL-7f3a9c1e5b2d4f6a8c0e"
 
 

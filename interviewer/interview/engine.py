@@ -267,7 +267,7 @@ class Interview:
             return self._move_on(decision)
         realized = self.realizer.follow_up(
             question=self.thread.question_text, answer=text, decision=decision, round_name=self.transcript.round,
-            previous=self.previous_questions(), on_token=on_token,
+            previous=self.previous_questions(), on_token=on_token, earlier=self.thread.answers[:-1],
         )
         self.thread.asked.append(decision.probe_target)
         turn = Turn(role="interviewer", kind="follow_up", text=realized.text, probe_target=decision.probe_target,

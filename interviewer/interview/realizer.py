@@ -21,6 +21,7 @@ from ..resources import prompt_text
 from ..transcript import PlannerDecision
 from ..retrieval import ProbeRetriever
 from ..retrieval.lexical import content_terms
+from .presumptions import unsupported
 from .signals import extract, split_sentences, told_as_plan, vague_phrase
 
 MAX_WORDS = 45
@@ -55,10 +56,13 @@ PROBLEM_CORPORATE = "corporate speak the candidate did not use"
 PROBLEM_THIRD_PERSON = "speaks of the candidate instead of to them"
 PROBLEM_REPEAT = "repeats an earlier question"
 PROBLEM_PAST = "asks about a plan as if it had happened"
+PROBLEM_PRESUMES = "takes as given what the candidate did not say"
 # Problems a second try can mend: the question drifted off the gap, asked for a summary, spoke corporate,
 # echoed the prompt's `ask` line instead of asking about what the candidate said, spoke of "the
-# candidate", repeated an earlier question, or asked what happened in a plan that has not run.
-RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC, PROBLEM_CORPORATE, PROBLEM_ECHO, PROBLEM_THIRD_PERSON, PROBLEM_REPEAT, PROBLEM_PAST)
+# candidate", repeated an earlier question, asked what happened in a plan that has not run, or took as
+# given something the candidate never said ("that trade").
+RETRY_ON = (PROBLEM_OFF_TARGET, PROBLEM_GENERIC, PROBLEM_CORPORATE, PROBLEM_ECHO, PROBLEM_THIRD_PERSON, PROBLEM_REPEAT,
+            PROBLEM_PAST, PROBLEM_PRESUMES)
 RETRY_NOTE = "That does not ask the candidate {ask}. Write one question that does. Output only the question."
 CORPORATE_NOTE = ("Say it in plain words, as one engineer asks another; a TPM has no authority over other teams. "
                   "Output only the question.")
@@ -68,6 +72,8 @@ REPEAT_NOTE = ("You asked that already and the answer did not give it. Ask again
                "in different words. Output only the question.")
 ECHO_NOTE = ("That repeats your instruction. Ask it about what the candidate actually said, using their own words{anchor}. "
              "Output only the question.")
+PRESUMES_NOTE = ("They never mentioned {what}. Ask about what they did say, without assuming one. "
+                 "Output only the question.")
 PAST_NOTE = ("They have not run this plan yet. Ask what they would do, with \"would\" or \"will\", not what they "
              "did. Output only the question.")
 # The last try, after the retry failed too: the model is handed another retrieved probe of the same
@@ -75,6 +81,8 @@ PAST_NOTE = ("They have not run this plan yet. Ask what they would do, with \"wo
 # 16 first questions; the other 7 fell back to the draft.
 LAST_NOTE = "Still not it. Fit this question to what they said instead: \"{draft}\" Output only the question."
 MAX_RETRIES = 2
+# Retrieved probes the realizer works from: the draft, the last try's other probe, the fallbacks.
+CANDIDATES = 4
 # Told to a plan (a program_design answer in "I'd..."): the small model carries its draft's past tense
 # into "When did you know...?" for a launch that has not happened (29 of 40 training/ plans, session 14).
 # (Quoting the words instead, 'ask it with "would" or "will"', drew yes/no questions opening "Would..." in
@@ -93,7 +101,9 @@ REPEAT_RATIO = 88
 RESTATE_RATIO = 80
 
 
-def _retry_note(problem: str, family: str | None, answer: str, plan: bool = False) -> str:
+def _retry_note(problem: str, family: str | None, answer: str, plan: bool = False, presumed: str | None = None) -> str:
+    if problem == PROBLEM_PRESUMES:
+        return PRESUMES_NOTE.format(what=presumed or "that")
     if problem == PROBLEM_ECHO:
         anchor = _anchor(answer)
         return ECHO_NOTE.format(anchor=f' (for example "{anchor}")' if anchor else "")
@@ -209,11 +219,13 @@ def _anchor(answer: str) -> str | None:
 
 
 def problems_with(question: str, previous: Sequence[str], family: str | None = None,
-                  answer: str | None = None, plan: bool = False, opening: str | None = None) -> str | None:
+                  answer: str | None = None, plan: bool = False, opening: str | None = None,
+                  said: str | None = None) -> str | None:
     """Why a generated follow-up cannot be asked, or None when it can. With `family`, it must also
     ask what that probe family asks; with `answer` too, it must not merely echo the family's ask line;
     with `plan`, it must not ask what happened in a plan that has not run; with `opening` (the thread's
-    question), it must not restate it."""
+    question), it must not restate it; with `said` (the thread so far), it must not take as given what
+    was never said."""
     q = question.strip()
     if not q:
         return "empty"
@@ -245,6 +257,8 @@ def problems_with(question: str, previous: Sequence[str], family: str | None = N
         return PROBLEM_PAST
     if answer is not None and echoes_ask(q, family, answer, plan):
         return PROBLEM_ECHO
+    if said is not None and unsupported(q, said):
+        return PROBLEM_PRESUMES
     return None
 
 
@@ -314,6 +328,15 @@ def _other_probe(candidates: list[Probe], draft: str, answer: str, plan: bool) -
     return next((p for p in candidates if fill_probe(p, answer, plan) != draft), None)
 
 
+def candidate_probes(retriever: ProbeRetriever, family: str, round_name: str, answer: str, said: str,
+                     plan: bool = False) -> list[Probe]:
+    """The retrieved probes a follow-up is worked from, best first. Twice as many are retrieved as are
+    kept, so those whose wording takes as given what `said` never said ("that trade") can be passed
+    over and CANDIDATES remain; when every one presumes, they are kept as they are."""
+    retrieved = retriever.probes(family, round_name, answer, k=2 * CANDIDATES)
+    return ([p for p in retrieved if not unsupported(fill_probe(p, answer, plan), said)] or retrieved)[:CANDIDATES]
+
+
 class Realizer:
     def __init__(self, model: ChatModel | None, retriever: ProbeRetriever) -> None:
         self.model = model
@@ -330,11 +353,15 @@ class Realizer:
                                 probe_id=probe.id)
 
     def follow_up(self, *, question: str, answer: str, decision: PlannerDecision, round_name: str,
-                  previous: Sequence[str], on_token: TokenCallback | None = None) -> RealizedQuestion:
+                  previous: Sequence[str], on_token: TokenCallback | None = None,
+                  earlier: Sequence[str] = ()) -> RealizedQuestion:
+        """`earlier`: the candidate's earlier answers in this thread; with the question and `answer`,
+        what a follow-up may take as given."""
         assert decision.probe_target is not None
-        candidates = self.retriever.probes(decision.probe_target, round_name, answer, k=4)
         # A program_design round asks for a plan: follow-ups to one ask what the candidate would do.
         plan = round_name == "program_design" and told_as_plan(answer)
+        said = "\n".join([question, *earlier, answer])
+        candidates = candidate_probes(self.retriever, decision.probe_target, round_name, answer, said, plan)
         fresh = [p for p in candidates if problems_with(fill_probe(p, answer, plan), previous) is None] or candidates
         if self.model is None:
             return self.fallback(fresh, answer, previous, "no model loaded", plan)
@@ -355,7 +382,7 @@ class Realizer:
                 text = self._generate(messages, on_token)
             except BackendError as exc:
                 return self.fallback(fresh, answer, previous, f"backend error: {exc}", plan)
-            problem = problems_with(text, previous, family, answer, plan, question)
+            problem = problems_with(text, previous, family, answer, plan, question, said)
             done = RealizedQuestion(text=text, probe_id=probe_id, retries=retries, retry_reasons=reasons)
             if not problem:
                 return done
@@ -364,7 +391,7 @@ class Realizer:
                 # and marked, rather than swapped for a template.
                 return done.model_copy(update={"echoed": True})
             kept = first_question(text)
-            if kept and kept != text and problems_with(kept, previous, family, answer, plan, question) is None:
+            if kept and kept != text and problems_with(kept, previous, family, answer, plan, question, said) is None:
                 return done.model_copy(update={"text": kept, "trimmed": True})
             if retries == MAX_RETRIES or problem not in RETRY_ON:
                 break
@@ -373,7 +400,7 @@ class Realizer:
             # retry says what was wrong; the last hands over another probe to fit.
             retries += 1
             reasons.append(problem)
-            note = _retry_note(problem, family, answer, plan)
+            note = _retry_note(problem, family, answer, plan, unsupported(text, said))
             if retries == MAX_RETRIES and (other := _other_probe(fresh, draft, answer, plan)):
                 probe_id, note = other.id, LAST_NOTE.format(draft=fill_probe(other, answer, plan))
             if on_token:
