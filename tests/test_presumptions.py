@@ -26,6 +26,10 @@ OFFERED = "I offered the fraud team two of my engineers for a sprint, and they b
     ("What came out of that escalation within a week?", VAGUE, "an escalation"),
     ("When you went to the principal engineer, what moved them?", VAGUE, "a senior engineer"),
     ("How did you explain the delay to the CFO?", VAGUE, "a delay"),
+    ("What was on the page you put in front of them?", VAGUE, "a meeting"),
+    ("What was on the page you put in front of them?", "I presented it at their ops review.", None),
+    ("What was the first sentence of that doc?", VAGUE, "a document"),
+    ("What was the first sentence of that doc?", "I wrote a one-pager for their director.", None),
     # "what did that delay on your side" uses delay as a verb: it presumes nothing.
     ("Did you lend engineers to them, and what did that delay on your side?", VAGUE, None),
 ])
