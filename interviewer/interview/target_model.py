@@ -2,7 +2,7 @@
 
 The hand-written cues (planner.salience) see what an answer says; which gap matters most depends on
 what it leaves out, and their fixed weights were tuned by hand on a few dozen answers. This model
-learns the weighting from training/ (3,888 labeled answers by fifty-four authors, written apart from
+learns the weighting from training/ (4,848 labeled answers by seventy authors, written apart from
 evals/, never used to measure; training/README.md: more authors is what carried to answers never
 fitted). Two models, stored as plain numbers in models/planner_target.json:
 
@@ -20,7 +20,7 @@ move on; the model only orders the open gaps. On the first follow-up those inclu
 presence the regexes read too coarsely to rule out (planner.soft_present); the cues already tell the
 model what the answer carries (a flag for 'read as present' added nothing on leave-one-file-out). Refit with
 `python -m interviewer.interview.target_model training/planner_cases_*.yaml --out models/planner_target.json`;
-it prints leave-one-file-out accuracy, stored beside the weights.
+it prints each file's accuracy under a model fitted without it (REFIT_FOLDS fits), stored beside the weights.
 """
 
 from __future__ import annotations
